@@ -1,0 +1,17 @@
+package io.taskforce.internal.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.taskforce.api.TaskError;
+import io.taskforce.internal.JsonSerializable;
+
+/** How one attempt ended, with the tail of its output. */
+public sealed interface AttemptOutcome extends JsonSerializable {
+  OutputTail output();
+
+  record Succeeded(JsonNode result, OutputTail output) implements AttemptOutcome {}
+
+  record Failed(TaskError error, OutputTail output) implements AttemptOutcome {}
+
+  /** The attempt stopped because it was told to (cancel, timeout, shutdown). */
+  record Stopped(OutputTail output) implements AttemptOutcome {}
+}

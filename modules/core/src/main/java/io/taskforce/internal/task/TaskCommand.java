@@ -1,0 +1,70 @@
+package io.taskforce.internal.task;
+
+import io.taskforce.api.Progress;
+import io.taskforce.internal.JsonSerializable;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** Everything a task entity is told: by the facade, by its session, by its runner, by itself. */
+public sealed interface TaskCommand extends JsonSerializable {
+
+  /** A command that gets an answer in every state. */
+  sealed interface Request extends TaskCommand {
+    ActorRef<TaskReply> replyTo();
+  }
+
+  // ---- from the facade
+
+  record Create(TaskData data, ActorRef<TaskReply> replyTo) implements Request {}
+
+  record Get(ActorRef<TaskReply> replyTo) implements Request {}
+
+  /** Answered when the task is final (maybe at once); the asker gives up on its own deadline. */
+  record AwaitFinished(ActorRef<TaskReply> replyTo) implements Request {}
+
+  record GetOutput(long offset, int maxBytes, ActorRef<TaskReply> replyTo) implements Request {}
+
+  record Pause(ActorRef<TaskReply> replyTo) implements Request {}
+
+  record Resume(ActorRef<TaskReply> replyTo) implements Request {}
+
+  record Cancel(String reason, ActorRef<TaskReply> replyTo) implements Request {}
+
+  record Answer(String text, ActorRef<TaskReply> replyTo) implements Request {}
+
+  // ---- from the session
+
+  /** The session grants a slot: start an attempt (retold until the task reports it started). */
+  record StartAttempt() implements TaskCommand {}
+
+  /** The session applied the reports up to {@code upTo}; also wakes a task after a restart. */
+  record ConfirmReports(long upTo) implements TaskCommand {}
+
+  /** The session is closed: cancel (retold until the final report arrives). */
+  record CancelForSession(String reason) implements TaskCommand {}
+
+  // ---- from this node
+
+  record NodeSlotGranted() implements TaskCommand {}
+
+  record RunnerProgress(int attempt, Progress progress) implements TaskCommand {}
+
+  record RunnerAsked(int attempt, String question) implements TaskCommand {}
+
+  record RunnerEnded(int attempt, AttemptOutcome outcome) implements TaskCommand {}
+
+  /** Sent by sharding when this node hands the entity off (a clean shutdown or a rebalance). */
+  record HandOff() implements TaskCommand {}
+
+  // ---- from itself
+
+  record RetellReports() implements TaskCommand {}
+
+  record AttemptTimedOut(int attempt) implements TaskCommand {}
+
+  record RetryDue() implements TaskCommand {}
+
+  record RecoverAttempt() implements TaskCommand {}
+
+  record PersistProgress() implements TaskCommand {}
+
+}
