@@ -25,7 +25,7 @@ public enum ErrorType {
     return wire;
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static ErrorType fromWire(String wire) {
     for (ErrorType t : values()) {
       if (t.wire.equals(wire)) return t;

@@ -30,7 +30,7 @@ public enum FeedEventType {
     return this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static FeedEventType fromWire(String wire) {
     for (FeedEventType t : values()) {
       if (t.wire.equals(wire)) return t;

@@ -28,7 +28,7 @@ public enum TaskStatus {
     return this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 
-  @JsonCreator
+  @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
   public static TaskStatus fromWire(String wire) {
     for (TaskStatus s : values()) {
       if (s.wire.equals(wire)) return s;

@@ -52,6 +52,9 @@ public sealed interface TaskCommand extends JsonSerializable {
 
   record RunnerEnded(int attempt, AttemptOutcome outcome) implements TaskCommand {}
 
+  /** The runner of {@code attempt} stopped (after it ended, or because it crashed). */
+  record RunnerStopped(int attempt) implements TaskCommand {}
+
   /** Sent by sharding when this node hands the entity off (a clean shutdown or a rebalance). */
   record HandOff() implements TaskCommand {}
 
@@ -66,5 +69,8 @@ public sealed interface TaskCommand extends JsonSerializable {
   record RecoverAttempt() implements TaskCommand {}
 
   record PersistProgress() implements TaskCommand {}
+
+  /** A finished task that nobody asked about for a while stops. */
+  record IdleTimeout() implements TaskCommand {}
 
 }

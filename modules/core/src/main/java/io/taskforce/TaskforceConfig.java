@@ -1,0 +1,76 @@
+package io.taskforce;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Makes the configuration an ActorSystem that runs Taskforce needs. Typesafe Config resolves
+ * {@code reference.conf} on its own, so settings derived from an application's values (the H2
+ * file under its data directory, the database of the chosen {@code taskforce.persistence.kind})
+ * are filled in here, in one place, before the ActorSystem is made.
+ *
+ * <pre>{@code
+ * ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "host", TaskforceConfig.load());
+ * }</pre>
+ */
+public final class TaskforceConfig {
+  private TaskforceConfig() {}
+
+  /** {@code application.conf} and every {@code reference.conf}, with Taskforce's derived settings. */
+  public static Config load() {
+    return derive(ConfigFactory.load());
+  }
+
+  /** {@code overrides} over {@link #load()}. */
+  public static Config load(Config overrides) {
+    return derive(overrides.withFallback(ConfigFactory.load()));
+  }
+
+  /** {@code config} with the settings Taskforce derives from its {@code taskforce} section. */
+  public static Config derive(Config config) {
+    Config resolved = config.resolve();
+    Config persistence = resolved.getConfig("taskforce.persistence");
+    String kind = persistence.getString("kind");
+    if (!kind.equals("h2") && !kind.equals("postgres")) {
+      throw new IllegalArgumentException(
+          "taskforce.persistence.kind (TASKFORCE_JOURNAL) must be h2 or postgres, was '" + kind + "'");
+    }
+    Config db = persistence.getConfig(kind);
+    String url = db.getString("url");
+    if (kind.equals("h2") && url.isEmpty()) url = h2Url(Path.of(resolved.getString("taskforce.data-dir")));
+    int poolSize = persistence.getInt("pool-size");
+    Map<String, Object> derived = Map.ofEntries(
+        Map.entry("taskforce.persistence.db.url", url),
+        Map.entry("taskforce.persistence.db.user", db.getString("user")),
+        Map.entry("taskforce.persistence.db.password", db.getString("password")),
+        Map.entry("taskforce.persistence.db.driver", db.getString("driver")),
+        Map.entry("taskforce.persistence.db.slick-profile", db.getString("slick-profile")),
+        Map.entry("taskforce.persistence.db.projection-dialect", db.getString("projection-dialect")),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.profile", db.getString("slick-profile")),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.url", url),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.user", db.getString("user")),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.password", db.getString("password")),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.driver", db.getString("driver")),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.numThreads", poolSize),
+        Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.maxConnections", poolSize),
+        Map.entry("pekko.projection.jdbc.dialect", db.getString("projection-dialect")),
+        Map.entry("pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size",
+            resolved.getInt("taskforce.read-model.pool-size")));
+    return ConfigFactory.parseMap(derived, "derived by TaskforceConfig").withFallback(resolved).resolve();
+  }
+
+  /** Whether {@code config} went through {@link #derive}. */
+  public static boolean isDerived(Config config) {
+    return config.hasPath("taskforce.persistence.db.url")
+        && config.getString("taskforce.persistence.db.url")
+            .equals(config.getString("pekko-persistence-jdbc.shared-databases.taskforce.db.url"));
+  }
+
+  static String h2Url(Path dataDir) {
+    String path = dataDir.toAbsolutePath().normalize().toString().replace('\\', '/');
+    return "jdbc:h2:file:" + path + "/taskforce;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+}

@@ -1,0 +1,194 @@
+package io.taskforce.internal;
+
+import com.typesafe.config.Config;
+import io.taskforce.TaskforceConfig;
+import io.taskforce.TaskforceSettings;
+import io.taskforce.internal.feed.FeedReader;
+import io.taskforce.internal.feed.FeedTopics;
+import io.taskforce.internal.node.NodeSlots;
+import io.taskforce.internal.readmodel.ReadModel;
+import io.taskforce.internal.session.SessionCommand;
+import io.taskforce.internal.session.SessionEntity;
+import io.taskforce.internal.task.TaskCommand;
+import io.taskforce.internal.task.TaskEntity;
+import io.taskforce.spi.ExecutorRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Taskforce on one node: the tables, the two sharded entity types, this node's slots and feed
+ * topics, the read model. Started once per ActorSystem.
+ */
+public final class TaskforceNode {
+  private static final Logger log = LoggerFactory.getLogger(TaskforceNode.class);
+
+  private final ActorSystem<?> system;
+  private final TaskforceSettings settings;
+  private final ExecutorRegistry executors;
+  private final ClusterSharding sharding;
+  private final FeedReader feedReader;
+  private final ReadModel readModel;
+  private final Clock clock;
+
+  private TaskforceNode(ActorSystem<?> system, TaskforceSettings settings, ExecutorRegistry executors,
+      ClusterSharding sharding, FeedReader feedReader, ReadModel readModel, Clock clock) {
+    this.system = system;
+    this.settings = settings;
+    this.executors = executors;
+    this.sharding = sharding;
+    this.feedReader = feedReader;
+    this.readModel = readModel;
+    this.clock = clock;
+  }
+
+  /** An ActorSystem of Taskforce's own: a cluster of one unless seed nodes are configured. */
+  public static ActorSystem<?> ownSystem(Config config) {
+    Config full = config == null ? TaskforceConfig.load() : TaskforceConfig.load(config);
+    return ActorSystem.create(Behaviors.empty(), full.getString("taskforce.system-name"), full);
+  }
+
+  public static CompletionStage<TaskforceNode> start(ActorSystem<?> system, ExecutorRegistry executors) {
+    Config config = system.settings().config();
+    if (!"cluster".equals(config.getString("pekko.actor.provider"))) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "Taskforce needs pekko.actor.provider = cluster in the ActorSystem's configuration "
+              + "(a single node joins itself); it is '" + config.getString("pekko.actor.provider") + "'"));
+    }
+    if (!TaskforceConfig.isDerived(config)) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "Taskforce's database settings are missing from the ActorSystem's configuration: make it with "
+              + "TaskforceConfig.load() or TaskforceConfig.derive(yourConfig)"));
+    }
+    TaskforceSettings settings = TaskforceSettings.from(config);
+    try {
+      Files.createDirectories(settings.dataDir());
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new UncheckedIOException("cannot create the data directory", e));
+    }
+    joinSelfIfAlone(system, config);
+    return SchemaUtils.createIfNotExists(settings.journalPluginId(), system)
+        .thenCompose(done -> ReadModel.start(system))
+        .thenApply(readModel -> {
+          TaskforceNode node = startEntities(system, settings, executors, readModel);
+          log.info("Taskforce started: journal {}, data dir {}, {} attempts at once on this node, executors {}",
+              config.getString("taskforce.persistence.db.url").replaceAll(";.*", ""),
+              settings.dataDir().toAbsolutePath(), settings.maxRunning(), executors.names());
+          return node;
+        });
+  }
+
+  private static void joinSelfIfAlone(ActorSystem<?> system, Config config) {
+    Cluster cluster = Cluster.get(system);
+    boolean hasSeeds = !config.getStringList("pekko.cluster.seed-nodes").isEmpty();
+    if (!hasSeeds && config.getBoolean("taskforce.cluster.join-self-without-seeds")
+        && cluster.selfMember().status() == org.apache.pekko.cluster.MemberStatus.removed()) {
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    }
+  }
+
+  private static TaskforceNode startEntities(
+      ActorSystem<?> system, TaskforceSettings settings, ExecutorRegistry executors, ReadModel readModel) {
+    Clock clock = Clock.systemUTC();
+    ActorRef<NodeSlots.Command> slots =
+        system.systemActorOf(NodeSlots.create(settings.maxRunning()), "taskforce-node-slots", Props.empty());
+    ActorRef<FeedTopics.Command> topics =
+        system.systemActorOf(FeedTopics.create(), "taskforce-feed-topics", Props.empty());
+    ThreadPoolExecutor blocking = blockingPool(settings.blockingThreads());
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "taskforce-blocking-pool", () -> {
+          blocking.shutdownNow();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    ClusterSharding sharding = ClusterSharding.get(system);
+    TaskforceRuntime runtime = new TaskforceRuntime(settings, executors, slots, topics, EntityRefs.of(sharding), blocking, clock);
+    Config shardingConfig = system.settings().config().getConfig("pekko.cluster.sharding");
+    Config tfSharding = system.settings().config().getConfig("taskforce.sharding");
+
+    sharding.init(
+        Entity.of(SessionEntity.TYPE_KEY, ctx -> SessionEntity.create(ctx.getEntityId(), ctx.getShard(), runtime))
+            .withStopMessage(new SessionCommand.HandOff())
+            .withSettings(ClusterShardingSettings.fromConfig(
+                    shardingSection(tfSharding, "session", settings).withFallback(shardingConfig))
+                .withRememberEntities(true)
+                .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+                .withJournalPluginId(settings.journalPluginId())
+                .withSnapshotPluginId(settings.snapshotPluginId())
+                .withNoPassivationStrategy()));
+    sharding.init(
+        Entity.of(TaskEntity.TYPE_KEY, ctx -> TaskEntity.create(ctx.getEntityId(), ctx.getShard(), runtime))
+            .withStopMessage(new TaskCommand.HandOff())
+            .withSettings(ClusterShardingSettings.fromConfig(shardingSection(tfSharding, "task", settings).withFallback(shardingConfig))
+                .withNoPassivationStrategy()));
+
+    FeedReader feedReader = new FeedReader(system, topics, settings.queryPluginId(), Duration.ofSeconds(3));
+    return new TaskforceNode(system, settings, executors, sharding, feedReader, readModel, clock);
+  }
+
+  private static Config shardingSection(Config tfSharding, String type, TaskforceSettings settings) {
+    return tfSharding.getConfig(type).withValue("number-of-shards",
+        com.typesafe.config.ConfigValueFactory.fromAnyRef(settings.numberOfShards()));
+  }
+
+  private static ThreadPoolExecutor blockingPool(int threads) {
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), runnable -> {
+          Thread thread = new Thread(runnable, "taskforce-blocking-" + count.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public TaskforceSettings settings() {
+    return settings;
+  }
+
+  public ExecutorRegistry executors() {
+    return executors;
+  }
+
+  public ClusterSharding sharding() {
+    return sharding;
+  }
+
+  public FeedReader feedReader() {
+    return feedReader;
+  }
+
+  public ReadModel readModel() {
+    return readModel;
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+}

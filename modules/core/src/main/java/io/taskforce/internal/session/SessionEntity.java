@@ -1,0 +1,389 @@
+package io.taskforce.internal.session;
+
+import io.taskforce.api.FeedEvent;
+import io.taskforce.internal.EntityIds;
+import io.taskforce.internal.Refusal;
+import io.taskforce.internal.TaskforceRuntime;
+import io.taskforce.internal.feed.FeedTopics;
+import io.taskforce.internal.session.SessionCommand.*;
+import io.taskforce.internal.session.SessionEvent.*;
+import io.taskforce.internal.session.SessionState.*;
+import io.taskforce.internal.task.TaskCommand;
+import io.taskforce.internal.task.TaskReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One agent conversation (entity type {@code session}): the coordinator of its tasks. It keeps
+ * their queue and its concurrency limit, tells tasks to start, applies their reports once each,
+ * and numbers its event feed, which is made of its own {@link ReportApplied} events.
+ *
+ * <p>Sessions are remembered by sharding, so a session with unfinished tasks comes back by itself
+ * after a restart and wakes them; a session with none stops itself when idle (and is forgotten).
+ */
+public final class SessionEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, SessionEvent, SessionState> {
+
+  public static final EntityTypeKey<SessionCommand> TYPE_KEY =
+      EntityTypeKey.create(SessionCommand.class, "session");
+  public static final String TAG = "tf-session";
+
+  public static Behavior<SessionCommand> create(
+      String entityId, ActorRef<ClusterSharding.ShardCommand> shard, TaskforceRuntime runtime) {
+    return Behaviors.setup(
+        ctx -> Behaviors.withTimers(timers -> new SessionEntity(entityId, shard, runtime, ctx, timers)));
+  }
+
+  private final String entityId;
+  private final String tenant;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final TaskforceRuntime runtime;
+  private final ActorContext<SessionCommand> ctx;
+  private final TimerScheduler<SessionCommand> timers;
+
+  private SessionEntity(
+      String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      TaskforceRuntime runtime,
+      ActorContext<SessionCommand> ctx,
+      TimerScheduler<SessionCommand> timers) {
+    super(
+        PersistenceId.ofUniqueId(TYPE_KEY.name() + "|" + entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.entityId = entityId;
+    this.tenant = EntityIds.tenant(entityId);
+    this.shard = shard;
+    this.runtime = runtime;
+    this.ctx = ctx;
+    this.timers = timers;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return runtime.settings().journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return runtime.settings().snapshotPluginId();
+  }
+
+  @Override
+  public SessionState emptyState() {
+    return new NoSession();
+  }
+
+  @Override
+  public Set<String> tagsFor(SessionEvent event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(runtime.settings().sessionSnapshotEvery(), 2);
+  }
+
+  @Override
+  public EventHandler<SessionState, SessionEvent> eventHandler() {
+    var builder = newEventHandlerBuilder();
+    builder.forStateType(NoSession.class).onEvent(SessionCreated.class, NoSession::create);
+    builder.forStateType(OpenSession.class).onEvent(SessionClosed.class, OpenSession::close);
+    builder
+        .forStateType(ExistingSession.class)
+        .onEvent(ReportApplied.class, ExistingSession::applyReport)
+        .onEvent(FeedAcked.class, ExistingSession::ack)
+        .onEvent(TaskForgotten.class, ExistingSession::forget);
+    return builder.build();
+  }
+
+  @Override
+  public SignalHandler<SessionState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::onRecovered).build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<SessionCommand, SessionEvent, SessionState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+
+    builder
+        .forStateType(NoSession.class)
+        .onCommand(Create.class, (none, c) -> create(c.info(), c.replyTo()))
+        .onCommand(PrepareDispatch.class, (none, c) -> create(c.defaults(), c.replyTo()))
+        .onCommand(ApplyReports.class, this::applyToMissingSession)
+        .onCommand(Request.class, (none, r) -> unknownSession(r))
+        .onCommand(HandOff.class, (none, c) -> Effect().stop().thenNoReply())
+        .onAnyCommand(c -> passivate());
+
+    builder
+        .forStateType(OpenSession.class)
+        .onCommand(PrepareDispatch.class, this::prepareDispatch)
+        .onCommand(Close.class, this::close);
+
+    builder
+        .forStateType(ClosedSession.class)
+        .onCommand(PrepareDispatch.class, (closed, c) -> Effect().reply(c.replyTo(),
+            new SessionReply.Refused(Refusal.CONFLICT, "session " + closed.body().info().sessionId()
+                + " is closed")))
+        .onCommand(Close.class, (closed, c) -> Effect().reply(c.replyTo(), viewOf(closed)));
+
+    builder
+        .forStateType(ExistingSession.class)
+        .onCommand(Create.class, (session, c) -> Effect().reply(c.replyTo(),
+            new SessionReply.Refused(Refusal.CONFLICT, "session " + session.body().info().sessionId()
+                + " exists")))
+        .onCommand(Get.class, (session, c) -> Effect().reply(c.replyTo(), viewOf(session)))
+        .onCommand(Ack.class, this::ack)
+        .onCommand(LocateFeed.class, this::locateFeed)
+        .onCommand(ApplyReports.class, this::applyReports)
+        .onCommand(ForgetTask.class, this::forgetTask)
+        .onCommand(Retell.class, (session, c) -> {
+          retell(session);
+          return Effect().noReply();
+        })
+        .onCommand(IdleCheck.class, this::idleCheck)
+        .onCommand(HandOff.class, (session, c) -> Effect().stop().thenNoReply());
+
+    return builder.build();
+  }
+
+  // ---- the session itself
+
+  private ReplyEffect<SessionEvent, SessionState> create(SessionInfo info, ActorRef<SessionReply> replyTo) {
+    return Effect()
+        .persist(new SessionCreated(info, now()))
+        .thenRun(state -> scheduleIdleCheck())
+        .thenReply(replyTo, state -> new SessionReply.View(((ExistingSession) state).view(), true));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> prepareDispatch(OpenSession session, PrepareDispatch prepare) {
+    SessionBody body = session.body();
+    if (body.queuedCount() >= body.info().maxQueuedTasks()) {
+      return Effect().reply(prepare.replyTo(), new SessionReply.Refused(Refusal.QUEUE_FULL,
+          "session " + body.info().sessionId() + " has " + body.info().maxQueuedTasks() + " queued tasks"));
+    }
+    return Effect().reply(prepare.replyTo(), new SessionReply.View(session.view(), false));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> close(OpenSession session, Close close) {
+    return Effect()
+        .persist(new SessionClosed(now()))
+        .thenRun(state -> retell((ExistingSession) state))
+        .thenReply(close.replyTo(), this::viewOf);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> ack(ExistingSession session, Ack ack) {
+    SessionBody body = session.body();
+    long upTo = Math.min(ack.upTo(), body.lastEventSeq());
+    if (upTo <= body.ackedEventSeq()) return Effect().reply(ack.replyTo(), viewOf(session));
+    return Effect().persist(new FeedAcked(upTo, now())).thenReply(ack.replyTo(), this::viewOf);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> locateFeed(ExistingSession session, LocateFeed locate) {
+    SessionBody body = session.body();
+    return Effect().reply(locate.replyTo(), new SessionReply.FeedPosition(
+        persistenceId().id(), body.feedIndex().journalSeqNrFor(locate.afterSeq()), body.lastEventSeq()));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> unknownSession(Request request) {
+    passivate();
+    return Effect().reply(request.replyTo(),
+        new SessionReply.Refused(Refusal.NOT_FOUND, "no session " + EntityIds.localId(entityId)));
+  }
+
+  // ---- reports from tasks
+
+  /** A task of a session that was never created (not through the facade): create it with defaults. */
+  private ReplyEffect<SessionEvent, SessionState> applyToMissingSession(NoSession none, ApplyReports apply) {
+    var settings = runtime.settings();
+    SessionInfo info = new SessionInfo(tenant, EntityIds.localId(entityId), "", settings.maxConcurrentTasks(),
+        settings.maxQueuedTasks(), null, now());
+    ExistingSession created = new OpenSession(SessionBody.created(info));
+    List<SessionEvent> events = new ArrayList<>();
+    events.add(new SessionCreated(info, info.createdAt()));
+    events.addAll(reportEvents(created, apply, 1));
+    return persistReports(apply, events);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> applyReports(ExistingSession session, ApplyReports apply) {
+    List<SessionEvent> events = reportEvents(session, apply, 0);
+    if (events.isEmpty()) {
+      // Nothing new: a retold report, or one of a task this session already let go. Confirm again.
+      long upTo = apply.reports().stream().mapToLong(TaskReport::seq).max().orElse(0);
+      taskRef(apply.taskId()).tell(new TaskCommand.ConfirmReports(upTo));
+      return Effect().noReply();
+    }
+    return persistReports(apply, events);
+  }
+
+  /**
+   * The events that apply a task's reports that are new to this session, numbering those that go on
+   * the feed, with the grants that the result allows on the last of them.
+   */
+  private List<SessionEvent> reportEvents(ExistingSession session, ApplyReports apply, int eventsBefore) {
+    SessionBody body = session.body();
+    TaskEntry entry = body.tasks().get(apply.taskId());
+    long lastApplied = entry == null ? 0 : entry.lastReportSeq();
+    List<TaskReport> fresh = apply.reports().stream().filter(r -> r.seq() > lastApplied).toList();
+    if (fresh.isEmpty() || (entry == null && fresh.get(0).seq() != 1)) return List.of();
+
+    long nextJournalSeqNr = lastSequenceNumber(ctx) + 1 + eventsBefore;
+    long feedSeq = body.lastEventSeq();
+    Instant at = now();
+    List<ReportApplied> events = new ArrayList<>();
+    ExistingSession scratch = session;
+    for (TaskReport report : fresh) {
+      boolean onFeed = report.kind().feedType() != null && !(report.kind().isFinal() && !report.notifyFinal());
+      var event = new ReportApplied(apply.taskId(), report, onFeed ? ++feedSeq : 0,
+          nextJournalSeqNr + events.size(), List.of(), at);
+      scratch = scratch.applyReport(event);
+      events.add(event);
+    }
+    if (scratch instanceof OpenSession) {
+      List<String> grants = scratch.body().grantable();
+      if (!grants.isEmpty()) {
+        ReportApplied last = events.remove(events.size() - 1);
+        events.add(new ReportApplied(last.taskId(), last.report(), last.feedSeq(), last.journalSeqNr(), grants,
+            last.at()));
+      }
+    }
+    return List.copyOf(events);
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> persistReports(ApplyReports apply, List<SessionEvent> events) {
+    return Effect()
+        .persist(events)
+        .thenRun(state -> {
+          var session = (ExistingSession) state;
+          long upTo = apply.reports().stream().mapToLong(TaskReport::seq).max().orElse(0);
+          taskRef(apply.taskId()).tell(new TaskCommand.ConfirmReports(upTo));
+          for (SessionEvent event : events) {
+            if (event instanceof ReportApplied applied) {
+              if (applied.feedSeq() > 0) publish(applied);
+              applied.grants().forEach(id -> taskRef(id).tell(new TaskCommand.StartAttempt()));
+            }
+          }
+          TaskEntry entry = session.body().tasks().get(apply.taskId());
+          if (session instanceof ClosedSession && entry != null && !entry.finished()) {
+            taskRef(apply.taskId()).tell(new TaskCommand.CancelForSession("session closed"));
+          }
+          ensureRetellTimer(session);
+        })
+        .thenNoReply();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> forgetTask(ExistingSession session, ForgetTask forget) {
+    TaskEntry entry = session.body().tasks().get(forget.taskId());
+    if (entry == null || !entry.finished()) return Effect().noReply();
+    return Effect()
+        .persist(new TaskForgotten(forget.taskId(), now()))
+        .thenRun(state -> {
+          if (!((ExistingSession) state).body().hasUnfinishedTasks()) scheduleIdleCheck();
+        })
+        .thenNoReply();
+  }
+
+  // ---- telling tasks, again when needed
+
+  /**
+   * Tells each task what it has not acted on yet: a start grant, a confirmation of its final
+   * report (so it can be forgotten), a cancellation of a closed session's task.
+   */
+  private void retell(ExistingSession session) {
+    boolean closed = session instanceof ClosedSession;
+    for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
+      TaskEntry entry = e.getValue();
+      var task = taskRef(e.getKey());
+      if (entry.finished()) {
+        task.tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
+      } else if (closed) {
+        task.tell(new TaskCommand.CancelForSession("session closed"));
+      } else if (entry.granted()) {
+        task.tell(new TaskCommand.StartAttempt());
+      }
+    }
+    ensureRetellTimer(session);
+  }
+
+  private void ensureRetellTimer(ExistingSession session) {
+    boolean waiting = session.body().tasks().values().stream()
+        .anyMatch(t -> t.finished() || t.granted() || (session instanceof ClosedSession));
+    if (waiting && !timers.isTimerActive("retell")) {
+      timers.startTimerWithFixedDelay("retell", new Retell(), runtime.settings().sessionRetellInterval());
+    } else if (!waiting) {
+      timers.cancel("retell");
+    }
+  }
+
+  private void onRecovered(SessionState state) {
+    if (!(state instanceof ExistingSession session)) return;
+    // Wake the tasks that hold or were granted a slot, and those awaiting their last confirmation;
+    // queued ones wake when they are told to start.
+    for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
+      TaskEntry entry = e.getValue();
+      if (entry.holdsSlot() || entry.finished() || entry.status() != io.taskforce.api.TaskStatus.PENDING) {
+        taskRef(e.getKey()).tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
+      }
+    }
+    retell(session);
+    if (!session.body().hasUnfinishedTasks()) scheduleIdleCheck();
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> idleCheck(ExistingSession session, IdleCheck check) {
+    if (session.body().hasUnfinishedTasks() || !session.body().tasks().isEmpty()) return Effect().noReply();
+    return passivate();
+  }
+
+  private void scheduleIdleCheck() {
+    timers.startSingleTimer("idle", new IdleCheck(), runtime.settings().sessionIdleTimeout());
+  }
+
+  // ---- helpers
+
+  private void publish(ReportApplied applied) {
+    runtime.feedTopics().tell(new FeedTopics.Publish(entityId, toFeedEvent(applied)));
+  }
+
+  /** The feed event a numbered {@link ReportApplied} is. */
+  public static FeedEvent toFeedEvent(ReportApplied applied) {
+    TaskReport r = applied.report();
+    return new FeedEvent(applied.feedSeq(), r.kind().feedType(), applied.taskId(), r.status(), r.at(),
+        r.progress(), r.question(), r.result(), r.error(), r.title(), r.context(), r.attempt());
+  }
+
+  private SessionReply viewOf(SessionState state) {
+    return new SessionReply.View(((ExistingSession) state).view(), false);
+  }
+
+  private org.apache.pekko.actor.typed.RecipientRef<TaskCommand> taskRef(String taskId) {
+    return runtime.entities().task(EntityIds.of(tenant, taskId));
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    return Effect().noReply();
+  }
+
+  private Instant now() {
+    return runtime.clock().instant();
+  }
+}

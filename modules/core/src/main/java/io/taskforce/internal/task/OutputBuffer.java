@@ -1,0 +1,50 @@
+package io.taskforce.internal.task;
+
+import io.taskforce.api.OutputChunk;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The output of a running attempt: a bounded tail (a ring of bytes) with the byte offset of every
+ * byte in the whole output. Written by executor threads, read by the entity; hence synchronized.
+ */
+public final class OutputBuffer {
+  private final byte[] ring;
+  private long end; // total bytes ever written; the ring holds [end - size, end)
+  private int size;
+
+  public OutputBuffer(int capacity) {
+    this.ring = new byte[Math.max(1, capacity)];
+  }
+
+  public void append(String text) {
+    append(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public synchronized void append(byte[] bytes) {
+    int from = Math.max(0, bytes.length - ring.length);
+    for (int i = from; i < bytes.length; i++) {
+      ring[(int) ((end + i - from) % ring.length)] = bytes[i];
+    }
+    end += bytes.length;
+    size = (int) Math.min(ring.length, size + (long) bytes.length);
+  }
+
+  public synchronized OutputChunk read(long offset, int maxBytes) {
+    return snapshot(Integer.MAX_VALUE).read(offset, maxBytes);
+  }
+
+  /** The last {@code maxBytes} bytes, with their offset, as kept in the final event. */
+  public synchronized OutputTail tail(int maxBytes) {
+    return snapshot(maxBytes);
+  }
+
+  private OutputTail snapshot(int maxBytes) {
+    int length = Math.min(size, maxBytes);
+    long start = end - length;
+    byte[] copy = new byte[length];
+    for (int i = 0; i < length; i++) {
+      copy[i] = ring[(int) ((start + i) % ring.length)];
+    }
+    return new OutputTail(start, copy);
+  }
+}

@@ -1,0 +1,667 @@
+package io.taskforce.internal.task;
+
+import io.taskforce.api.ErrorType;
+import io.taskforce.api.FeedEvent;
+import io.taskforce.api.FeedEventType;
+import io.taskforce.api.OutputChunk;
+import io.taskforce.api.Progress;
+import io.taskforce.api.TaskError;
+import io.taskforce.internal.EntityIds;
+import io.taskforce.internal.Refusal;
+import io.taskforce.internal.TaskforceRuntime;
+import io.taskforce.internal.feed.FeedTopics;
+import io.taskforce.internal.node.NodeSlots;
+import io.taskforce.internal.session.SessionCommand;
+import io.taskforce.internal.task.TaskCommand.*;
+import io.taskforce.internal.task.TaskEvent.*;
+import io.taskforce.internal.task.TaskState.*;
+import io.taskforce.spi.TaskExecutor;
+import io.taskforce.spi.TaskFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One subagent task (entity type {@code task}). Its status is its behavior: one command handler
+ * per state class. It tells its session of every durable change (numbered reports, retold until
+ * confirmed), runs its attempts through a {@link TaskRunner} child on a node slot, and stops once
+ * it is final and its session confirmed that.
+ *
+ * <p>Besides its persisted state it keeps what belongs to this incarnation only: the runner, the
+ * node slot, the latest live progress, the output buffer and the askers waiting for an answer.
+ */
+public final class TaskEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<TaskCommand, TaskEvent, TaskState> {
+
+  public static final EntityTypeKey<TaskCommand> TYPE_KEY =
+      EntityTypeKey.create(TaskCommand.class, "task");
+  public static final String TAG = "tf-task";
+  /** Outbox length beyond which confirmations are written down, to keep the state small. */
+  static final int MAX_UNCONFIRMED = 8;
+
+  public static Behavior<TaskCommand> create(
+      String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      TaskforceRuntime runtime) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new TaskEntity(entityId, shard, runtime, ctx, timers)));
+  }
+
+  private final String entityId;
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final TaskforceRuntime runtime;
+  private final ActorContext<TaskCommand> ctx;
+  private final TimerScheduler<TaskCommand> timers;
+
+  // ---- this incarnation only
+  private ActorRef<TaskRunner.Command> runner;
+  private int runnerAttempt;
+  private OutputBuffer output;
+  private boolean slotRequested;
+  private boolean slotHeld;
+  private boolean startGranted;
+  private Progress liveProgress;
+  private Instant lastProgressWrite = Instant.EPOCH;
+  private long confirmedUpTo;
+  private final List<ActorRef<TaskReply>> finishWaiters = new ArrayList<>();
+  private final List<Create> createWaiters = new ArrayList<>();
+
+  private TaskEntity(
+      String entityId,
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      TaskforceRuntime runtime,
+      ActorContext<TaskCommand> ctx,
+      TimerScheduler<TaskCommand> timers) {
+    super(
+        PersistenceId.ofUniqueId(TYPE_KEY.name() + "|" + entityId),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+    this.entityId = entityId;
+    this.shard = shard;
+    this.runtime = runtime;
+    this.ctx = ctx;
+    this.timers = timers;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return runtime.settings().journalPluginId();
+  }
+
+  @Override
+  public String snapshotPluginId() {
+    return runtime.settings().snapshotPluginId();
+  }
+
+  @Override
+  public TaskState emptyState() {
+    return new EmptyTask();
+  }
+
+  @Override
+  public Set<String> tagsFor(TaskEvent event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(runtime.settings().taskSnapshotEvery(), 2);
+  }
+
+  @Override
+  public EventHandler<TaskState, TaskEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(TaskTransitions::apply);
+  }
+
+  @Override
+  public SignalHandler<TaskState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .build();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Command handlers, one per state class; queries common to all created tasks come after them.
+
+  @Override
+  public CommandHandlerWithReply<TaskCommand, TaskEvent, TaskState> commandHandler() {
+    var builder = newCommandHandlerWithReplyBuilder();
+
+    builder
+        .forStateType(EmptyTask.class)
+        .onCommand(Create.class, this::create)
+        .onCommand(Request.class, (state, request) -> unknownTask(request))
+        .onCommand(HandOff.class, (state, c) -> Effect().stop().thenNoReply())
+        .onAnyCommand(command -> stopUnknown());
+
+    builder
+        .forStateType(PendingTask.class)
+        .onCommand(Pause.class, this::pausePending)
+        .onCommand(StartAttempt.class, this::startGranted)
+        .onCommand(RetryDue.class, (task, c) -> requestSlotIfDue(task))
+        .onCommand(NodeSlotGranted.class, this::startAttempt)
+        .onCommand(Cancel.class, (task, c) -> cancel(task, c.reason(), c.replyTo()))
+        .onCommand(CancelForSession.class, (task, c) -> cancel(task, c.reason(), null));
+
+    builder
+        .forStateType(RunningTask.class)
+        .onCommand(Pause.class, this::pauseAttempt)
+        .onCommand(RunnerAsked.class, this::askSession)
+        .onCommand(AttemptTimedOut.class, this::timeOut);
+
+    builder
+        .forStateType(InputRequiredTask.class)
+        .onCommand(Answer.class, this::answer)
+        .onCommand(Pause.class, this::pauseAttempt);
+
+    builder
+        .forStateType(PausedTask.class)
+        .onCommand(Resume.class, this::resume);
+
+    builder
+        .forStateType(AttemptTask.class)
+        .onCommand(RunnerProgress.class, this::progress)
+        .onCommand(PersistProgress.class, this::writeProgress)
+        .onCommand(RunnerEnded.class, this::attemptEnded)
+        .onCommand(RunnerStopped.class, this::runnerStopped)
+        .onCommand(RecoverAttempt.class, this::recoverAttempt)
+        .onCommand(HandOff.class, this::handOffAttempt)
+        .onCommand(Cancel.class, (task, c) -> cancel(task, c.reason(), c.replyTo()))
+        .onCommand(CancelForSession.class, (task, c) -> cancel(task, c.reason(), null));
+
+    builder
+        .forStateType(FinishedTask.class)
+        .onCommand(ConfirmReports.class, this::confirmFinal)
+        .onCommand(IdleTimeout.class, (task, c) -> passivate());
+
+    builder
+        .forStateType(CreatedTask.class)
+        .onCommand(Create.class, this::createAgain)
+        .onCommand(Get.class, (task, get) -> Effect().reply(get.replyTo(), view(task)))
+        .onCommand(AwaitFinished.class, this::awaitFinished)
+        .onCommand(GetOutput.class, this::readOutput)
+        .onCommand(Pause.class, (task, c) -> refuse(c, "cannot pause: task is " + task.status().wire()))
+        .onCommand(Resume.class, (task, c) -> refuse(c, "cannot resume: task is " + task.status().wire()))
+        .onCommand(Cancel.class, (task, c) -> refuse(c, "cannot cancel: task is " + task.status().wire()))
+        .onCommand(Answer.class, (task, c) -> refuse(c, "cannot answer: task is " + task.status().wire()
+            + ", not input_required"))
+        .onCommand(ConfirmReports.class, this::confirm)
+        .onCommand(RetellReports.class, (task, c) -> {
+          tellSession(task);
+          return Effect().noReply();
+        })
+        .onCommand(NodeSlotGranted.class, (task, c) -> {
+          releaseSlot();
+          return Effect().noReply();
+        })
+        .onCommand(RunnerEnded.class, (task, c) -> runnerGone(c.attempt()))
+        .onCommand(RunnerStopped.class, (task, c) -> runnerGone(c.attempt()))
+        .onCommand(HandOff.class, (task, c) -> Effect().stop().thenNoReply())
+        .onAnyCommand(command -> Effect().noReply());
+
+    return builder.build();
+  }
+
+  // ---- creation
+
+  private ReplyEffect<TaskEvent, TaskState> create(EmptyTask empty, Create create) {
+    if (!create.data().taskId().equals(EntityIds.localId(entityId))
+        || !create.data().tenant().equals(EntityIds.tenant(entityId))) {
+      return Effect().reply(create.replyTo(), new TaskReply.Refused(Refusal.CONFLICT, "task id mismatch"));
+    }
+    createWaiters.add(create);
+    return Effect()
+        .persist(new Created(create.data(), now()))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  /** A repeated dispatch: the same spec and session get the same task; anything else is refused. */
+  private ReplyEffect<TaskEvent, TaskState> createAgain(CreatedTask task, Create create) {
+    TaskData existing = task.core().data();
+    if (!existing.spec().equals(create.data().spec())
+        || !existing.sessionId().equals(create.data().sessionId())) {
+      return Effect()
+          .reply(
+              create.replyTo(),
+              new TaskReply.Refused(
+                  Refusal.CONFLICT,
+                  "task " + existing.taskId() + " exists with another spec or session"));
+    }
+    if (dispatchConfirmed(task)) {
+      return Effect().reply(create.replyTo(), new TaskReply.View(taskView(task), true));
+    }
+    createWaiters.add(create);
+    tellSession(task);
+    return Effect().noReply();
+  }
+
+  private boolean dispatchConfirmed(CreatedTask task) {
+    return confirmedUpTo >= 1
+        || task.core().outbox().unconfirmed().stream().noneMatch(r -> r.seq() == 1);
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> unknownTask(Request request) {
+    passivate();
+    return Effect()
+        .reply(
+            request.replyTo(),
+            new TaskReply.Refused(Refusal.NOT_FOUND, "no task " + EntityIds.localId(entityId)));
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> stopUnknown() {
+    passivate();
+    return Effect().noReply();
+  }
+
+  // ---- starting an attempt
+
+  private ReplyEffect<TaskEvent, TaskState> startGranted(PendingTask task, StartAttempt start) {
+    startGranted = true;
+    return requestSlotIfDue(task);
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> requestSlotIfDue(PendingTask task) {
+    if (!startGranted || slotRequested || slotHeld) return Effect().noReply();
+    Instant notBefore = task.notBefore();
+    Instant now = now();
+    if (notBefore != null && notBefore.isAfter(now)) {
+      timers.startSingleTimer("retry", new RetryDue(), Duration.between(now, notBefore));
+      return Effect().noReply();
+    }
+    slotRequested = true;
+    TaskData data = task.core().data();
+    runtime
+        .nodeSlots()
+        .tell(new NodeSlots.Acquire(ctx.getSelf(), data.spec().priority(), data.createdAt().toEpochMilli()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> startAttempt(PendingTask task, NodeSlotGranted granted) {
+    slotRequested = false;
+    slotHeld = true;
+    if (!startGranted) {
+      releaseSlot();
+      return Effect().noReply();
+    }
+    int attempt = task.core().attempt() + 1;
+    return Effect()
+        .persist(new Started(attempt, now()))
+        .thenRun(state -> {
+          startRunner(state, attempt);
+          afterChange(state);
+        })
+        .thenNoReply();
+  }
+
+  private void startRunner(TaskState state, int attempt) {
+    if (!(state instanceof RunningTask running)) return;
+    TaskData data = running.core().data();
+    TaskExecutor executor =
+        runtime
+            .executors()
+            .find(data.spec().executor())
+            .orElse(context -> CompletableFuture.failedFuture(
+                new TaskFailure(ErrorType.EXECUTOR, "no executor named '" + data.spec().executor()
+                    + "' on this node")));
+    if (output == null) output = new OutputBuffer(runtime.settings().outputTailBytes());
+    liveProgress = null;
+    runnerAttempt = attempt;
+    runner =
+        ctx.spawnAnonymous(
+            TaskRunner.create(
+                data,
+                attempt,
+                executor,
+                output,
+                runtime.settings().finalOutputBytes(),
+                runtime.blockingExecutor(),
+                ctx.getSelf(),
+                runtime.clock()));
+    ctx.watchWith(runner, new RunnerStopped(attempt));
+  }
+
+  // ---- pause, resume, questions
+
+  private ReplyEffect<TaskEvent, TaskState> pausePending(PendingTask task, Pause pause) {
+    return Effect()
+        .persist(new Paused(now()))
+        .thenRun(state -> {
+          startGranted = false;
+          releaseSlot();
+          afterChange(state);
+        })
+        .thenReply(pause.replyTo(), this::view);
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> pauseAttempt(AttemptTask task, Pause pause) {
+    if (runner != null) runner.tell(new TaskRunner.Pause());
+    return Effect().persist(new Paused(now())).thenRun(this::afterChange).thenReply(pause.replyTo(), this::view);
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> resume(PausedTask task, Resume resume) {
+    if (!task.hadAttempt() || runner != null) {
+      if (runner != null) runner.tell(new TaskRunner.Resume());
+      return Effect()
+          .persist(new Resumed(false, now()))
+          .thenRun(this::afterChange)
+          .thenReply(resume.replyTo(), this::view);
+    }
+    // The attempt was lost while the task was paused (its node went down): it counts.
+    TaskError lost = new TaskError(ErrorType.NODE_LOST,
+        "attempt " + task.core().attempt() + " was lost while the task was paused");
+    TaskEvent next = retryAllowed(task, lost)
+        ? new Resumed(true, now())
+        : new Failed(lost, OutputTail.EMPTY, now());
+    return Effect().persist(next).thenRun(this::afterChange).thenReply(resume.replyTo(), this::view);
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> askSession(RunningTask task, RunnerAsked asked) {
+    if (asked.attempt() != runnerAttempt || runner == null) return Effect().noReply();
+    return Effect().persist(new InputRequested(asked.question(), now())).thenRun(this::afterChange).thenNoReply();
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> answer(InputRequiredTask task, Answer answer) {
+    if (runner == null) {
+      return refuse(answer, "cannot answer: the attempt that asked is gone; the task will be retried or failed");
+    }
+    runner.tell(new TaskRunner.Answer(answer.text()));
+    return Effect().persist(new Answered(now())).thenRun(this::afterChange).thenReply(answer.replyTo(), this::view);
+  }
+
+  // ---- progress
+
+  private ReplyEffect<TaskEvent, TaskState> progress(AttemptTask task, RunnerProgress progress) {
+    if (progress.attempt() != runnerAttempt) return Effect().noReply();
+    liveProgress = progress.progress();
+    TaskData data = task.core().data();
+    runtime
+        .feedTopics()
+        .tell(new FeedTopics.Publish(
+            EntityIds.of(data.tenant(), data.sessionId()),
+            new FeedEvent(null, FeedEventType.PROGRESS, data.taskId(), task.status(), liveProgress.updatedAt(),
+                liveProgress, null, null, null, data.spec().title(), null, task.core().attempt())));
+    Duration interval = runtime.settings().progressWriteInterval();
+    Duration sinceWrite = Duration.between(lastProgressWrite, now());
+    if (sinceWrite.compareTo(interval) >= 0) return writeProgress(task, new PersistProgress());
+    if (!timers.isTimerActive("progress")) {
+      timers.startSingleTimer("progress", new PersistProgress(), interval.minus(sinceWrite));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> writeProgress(AttemptTask task, PersistProgress write) {
+    if (liveProgress == null || liveProgress.equals(task.core().progress())) return Effect().noReply();
+    lastProgressWrite = now();
+    return Effect().persist(new ProgressRecorded(liveProgress, now())).thenNoReply();
+  }
+
+  // ---- the end of an attempt
+
+  private ReplyEffect<TaskEvent, TaskState> attemptEnded(AttemptTask task, RunnerEnded ended) {
+    if (ended.attempt() != runnerAttempt || runner == null) return runnerGone(ended.attempt());
+    ctx.unwatch(runner);
+    runner = null;
+    AttemptOutcome outcome = ended.outcome();
+    if (outcome instanceof AttemptOutcome.Succeeded success) {
+      return Effect()
+          .persist(new Completed(success.result(), success.output(), now()))
+          .thenRun(this::afterChange)
+          .thenNoReply();
+    }
+    if (outcome instanceof AttemptOutcome.Failed failure) {
+      return failAttempt(task, failure.error(), failure.output());
+    }
+    // Stopped without being told to (we only tell it while leaving the attempt state).
+    return failAttempt(task, new TaskError(ErrorType.EXECUTOR, "the attempt stopped without a result"),
+        outcome.output());
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> runnerStopped(AttemptTask task, RunnerStopped stopped) {
+    if (stopped.attempt() != runnerAttempt || runner == null) return runnerGone(stopped.attempt());
+    runner = null;
+    return failAttempt(task, new TaskError(ErrorType.EXECUTOR, "the runner of attempt " + stopped.attempt()
+        + " crashed"), output == null ? OutputTail.EMPTY : output.tail(runtime.settings().finalOutputBytes()));
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> runnerGone(int attempt) {
+    if (attempt == runnerAttempt) {
+      if (runner != null) ctx.unwatch(runner);
+      runner = null;
+    }
+    if (runner == null) releaseSlot();
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> timeOut(RunningTask task, AttemptTimedOut timedOut) {
+    if (timedOut.attempt() != runnerAttempt) return Effect().noReply();
+    stopRunner();
+    long seconds = task.core().data().spec().timeoutSeconds();
+    return failAttempt(task, new TaskError(ErrorType.TIMEOUT, "attempt " + task.core().attempt()
+        + " ran longer than " + seconds + " s"), outputTail());
+  }
+
+  /** A lost attempt (found at recovery: no runner, no outcome). */
+  private ReplyEffect<TaskEvent, TaskState> recoverAttempt(AttemptTask task, RecoverAttempt recover) {
+    if (runner != null || task instanceof PausedTask) return Effect().noReply();
+    return failAttempt(task, new TaskError(ErrorType.NODE_LOST, "the node running attempt "
+        + task.core().attempt() + " was lost"), OutputTail.EMPTY);
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> failAttempt(AttemptTask task, TaskError error, OutputTail tail) {
+    if (retryAllowed(task, error)) {
+      Instant now = now();
+      Instant retryAt = now.plus(runtime.settings().retryBackoff(task.core().attempt()));
+      return Effect()
+          .persist(new AttemptFailed(error, retryAt, now))
+          .thenRun(state -> {
+            releaseSlotIfNoRunner();
+            afterChange(state);
+          })
+          .thenNoReply();
+    }
+    return Effect().persist(new Failed(error, tail, now())).thenRun(this::afterChange).thenNoReply();
+  }
+
+  private static boolean retryAllowed(CreatedTask task, TaskError error) {
+    var spec = task.core().data().spec();
+    return spec.retryOn().contains(error.type()) && task.core().attempt() < spec.maxAttempts();
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> cancel(UnfinishedTask task, String reason, ActorRef<TaskReply> replyTo) {
+    stopRunner();
+    var effect = Effect()
+        .persist(new Cancelled(reason == null ? "cancelled" : reason, outputTail(), now()))
+        .thenRun(this::afterChange);
+    return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, this::view);
+  }
+
+  /** This node hands the entity off (shutdown): stop the attempt; it re-runs without counting. */
+  private ReplyEffect<TaskEvent, TaskState> handOffAttempt(AttemptTask task, HandOff handOff) {
+    if (runner == null && !(task instanceof RunningTask) && !(task instanceof InputRequiredTask)) {
+      return Effect().stop().thenNoReply();
+    }
+    stopRunner();
+    return Effect().persist(new AttemptInterrupted(now())).thenStop().thenNoReply();
+  }
+
+  // ---- reports and their confirmations
+
+  private ReplyEffect<TaskEvent, TaskState> confirm(CreatedTask task, ConfirmReports confirm) {
+    confirmedUpTo = Math.max(confirmedUpTo, confirm.upTo());
+    if (confirmedUpTo >= 1 && !createWaiters.isEmpty()) {
+      var view = taskView(task);
+      for (Create waiter : createWaiters) {
+        waiter.replyTo().tell(new TaskReply.View(view, waiter.data().createdAt() != null
+            && !waiter.data().createdAt().equals(task.core().data().createdAt())));
+      }
+      createWaiters.clear();
+    }
+    if (task.core().outbox().after(confirmedUpTo).isEmpty()) timers.cancel("retell");
+    if (task.core().outbox().unconfirmed().size() > MAX_UNCONFIRMED) {
+      return Effect().persist(new ReportsConfirmed(confirmedUpTo, now())).thenNoReply();
+    }
+    return Effect().noReply();
+  }
+
+  /** A final task whose final report is confirmed writes that down, lets its session go, and stops. */
+  private ReplyEffect<TaskEvent, TaskState> confirmFinal(FinishedTask task, ConfirmReports confirm) {
+    long finalSeq = task.core().outbox().lastSeq();
+    if (confirm.upTo() < finalSeq) return confirm(task, confirm);
+    confirmedUpTo = Math.max(confirmedUpTo, confirm.upTo());
+    confirm(task, confirm); // replies to waiting dispatchers
+    if (task.core().outbox().finalConfirmed()) {
+      forgetAndStop(task);
+      return Effect().noReply();
+    }
+    return Effect()
+        .persist(new ReportsConfirmed(finalSeq, now()))
+        .thenRun(state -> forgetAndStop((FinishedTask) state))
+        .thenNoReply();
+  }
+
+  private void forgetAndStop(FinishedTask task) {
+    timers.cancel("retell");
+    TaskData data = task.core().data();
+    sessionRef(data).tell(new SessionCommand.ForgetTask(data.taskId()));
+    passivate();
+  }
+
+  private void tellSession(CreatedTask task) {
+    List<TaskReport> reports = task.core().outbox().after(confirmedUpTo);
+    if (reports.isEmpty()) return;
+    sessionRef(task.core().data()).tell(new SessionCommand.ApplyReports(task.core().data().taskId(), reports));
+    if (!timers.isTimerActive("retell")) {
+      timers.startTimerWithFixedDelay("retell", new RetellReports(), runtime.settings().taskRetellInterval());
+    }
+  }
+
+  private org.apache.pekko.actor.typed.RecipientRef<SessionCommand> sessionRef(TaskData data) {
+    return runtime.entities().session(EntityIds.of(data.tenant(), data.sessionId()));
+  }
+
+  // ---- queries
+
+  private ReplyEffect<TaskEvent, TaskState> awaitFinished(CreatedTask task, AwaitFinished await) {
+    if (task instanceof FinishedTask) return Effect().reply(await.replyTo(), view(task));
+    finishWaiters.add(await.replyTo());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> readOutput(CreatedTask task, GetOutput get) {
+    OutputChunk chunk;
+    if (output != null) {
+      chunk = output.read(get.offset(), get.maxBytes());
+    } else if (task instanceof FinishedTask finished) {
+      chunk = finished.output().read(get.offset(), get.maxBytes());
+    } else {
+      chunk = OutputTail.EMPTY.read(get.offset(), get.maxBytes());
+    }
+    return Effect().reply(get.replyTo(), new TaskReply.Output(chunk));
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> refuse(Request request, String message) {
+    return Effect().reply(request.replyTo(), new TaskReply.Refused(Refusal.CONFLICT, message));
+  }
+
+  private io.taskforce.api.TaskView taskView(CreatedTask task) {
+    return TaskViews.of(task, task instanceof UnfinishedTask ? liveProgress : null);
+  }
+
+  private TaskReply view(TaskState state) {
+    if (!(state instanceof CreatedTask task)) {
+      return new TaskReply.Refused(Refusal.NOT_FOUND, "no task " + EntityIds.localId(entityId));
+    }
+    Progress live = task instanceof UnfinishedTask ? liveProgress : null;
+    return new TaskReply.View(TaskViews.of(task, live), false);
+  }
+
+  // ---- after every persisted change, and after recovery
+
+  private void afterChange(TaskState state) {
+    if (!(state instanceof CreatedTask task)) return;
+    tellSession(task);
+    if (!(state instanceof PendingTask)) startGranted = false;
+    if (state instanceof RunningTask running) {
+      armTimeout(running);
+    } else {
+      timers.cancel("timeout");
+    }
+    if (state instanceof FinishedTask) {
+      timers.cancel("progress");
+      timers.cancel("retry");
+      liveProgress = null;
+      stopRunner();
+      releaseSlotIfNoRunner();
+      var reply = view(task);
+      finishWaiters.forEach(waiter -> waiter.tell(reply));
+      finishWaiters.clear();
+    }
+  }
+
+  private void armTimeout(RunningTask running) {
+    Long timeoutSeconds = running.core().data().spec().timeoutSeconds();
+    if (timeoutSeconds == null) return;
+    long remaining = timeoutSeconds * 1000 - running.runMillis(now());
+    timers.startSingleTimer("timeout", new AttemptTimedOut(running.core().attempt()),
+        Duration.ofMillis(Math.max(0, remaining)));
+  }
+
+  private void onRecovered(TaskState state) {
+    if (state instanceof CreatedTask task) tellSession(task);
+    if (state instanceof RunningTask || state instanceof InputRequiredTask) {
+      ctx.getSelf().tell(new RecoverAttempt());
+    }
+    if (state instanceof FinishedTask && ((FinishedTask) state).core().outbox().finalConfirmed()) {
+      timers.startSingleTimer("idle", new IdleTimeout(), runtime.settings().sessionIdleTimeout());
+    }
+  }
+
+  private void stopRunner() {
+    if (runner != null) runner.tell(new TaskRunner.Cancel());
+  }
+
+  private OutputTail outputTail() {
+    return output == null ? OutputTail.EMPTY : output.tail(runtime.settings().finalOutputBytes());
+  }
+
+  private void releaseSlotIfNoRunner() {
+    if (runner == null) releaseSlot();
+  }
+
+  private void releaseSlot() {
+    if (slotHeld || slotRequested) runtime.nodeSlots().tell(new NodeSlots.Release(ctx.getSelf()));
+    slotHeld = false;
+    slotRequested = false;
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> passivate() {
+    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
+    return Effect().noReply();
+  }
+
+  private Instant now() {
+    return runtime.clock().instant();
+  }
+
+}

@@ -1,0 +1,188 @@
+package io.taskforce.internal.task;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.taskforce.api.ErrorType;
+import io.taskforce.api.Progress;
+import io.taskforce.api.TaskError;
+import io.taskforce.spi.AttemptCancelledException;
+import io.taskforce.spi.TaskExecutor;
+import io.taskforce.spi.TaskFailure;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Drives one attempt of an executor for its task entity (its parent), on the node that hosts the
+ * entity. It relays progress, questions and the outcome to the entity, and passes pause, resume,
+ * cancel and answers on to the executor. It is not persisted: if it dies with its node, the
+ * recovered entity sees an attempt without an ending.
+ */
+public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
+
+  public sealed interface Command {}
+
+  public record Pause() implements Command {}
+
+  public record Resume() implements Command {}
+
+  /** Stop the attempt: cancelled, timed out, or abandoned by a node that shuts down. */
+  public record Cancel() implements Command {}
+
+  public record Answer(String text) implements Command {}
+
+  record ExecutorProgress(Integer percent, String message) implements Command {}
+
+  record ExecutorAsked(String question, CompletableFuture<String> answer) implements Command {}
+
+  private record ExecutorFinished(JsonNode result, Throwable failure) implements Command {}
+
+  public static Behavior<Command> create(
+      TaskData data,
+      int attempt,
+      TaskExecutor executor,
+      OutputBuffer output,
+      int finalOutputBytes,
+      Executor blockingExecutor,
+      ActorRef<TaskCommand> entity,
+      Clock clock) {
+    return Behaviors.setup(
+        ctx -> new TaskRunner(ctx, data, attempt, executor, output, finalOutputBytes, blockingExecutor, entity, clock));
+  }
+
+  private final int attempt;
+  private final OutputBuffer output;
+  private final int finalOutputBytes;
+  private final ActorRef<TaskCommand> entity;
+  private final Clock clock;
+  private final RunnerContext context;
+  private CompletableFuture<String> pendingAnswer;
+  private ExecutorAsked deferredQuestion;
+  private boolean paused;
+  private boolean stopping;
+
+  private TaskRunner(
+      ActorContext<Command> ctx,
+      TaskData data,
+      int attempt,
+      TaskExecutor executor,
+      OutputBuffer output,
+      int finalOutputBytes,
+      Executor blockingExecutor,
+      ActorRef<TaskCommand> entity,
+      Clock clock) {
+    super(ctx);
+    this.attempt = attempt;
+    this.output = output;
+    this.finalOutputBytes = finalOutputBytes;
+    this.entity = entity;
+    this.clock = clock;
+    this.context = new RunnerContext(data, attempt, output, blockingExecutor, ctx.getSelf());
+    CompletionStage<JsonNode> outcome;
+    try {
+      outcome = executor.start(context);
+      if (outcome == null) throw new IllegalStateException("the executor returned no outcome");
+    } catch (Throwable t) {
+      outcome = CompletableFuture.failedFuture(t);
+    }
+    ctx.pipeToSelf(outcome, ExecutorFinished::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Pause.class, p -> {
+          paused = true;
+          context.pause();
+          return this;
+        })
+        .onMessage(Resume.class, r -> {
+          paused = false;
+          context.resume();
+          if (deferredQuestion != null) {
+            var question = deferredQuestion;
+            deferredQuestion = null;
+            onAsked(question);
+          }
+          return this;
+        })
+        .onMessage(Cancel.class, c -> {
+          stopping = true;
+          context.cancel();
+          return this;
+        })
+        .onMessage(Answer.class, a -> {
+          if (pendingAnswer != null) pendingAnswer.complete(a.text());
+          pendingAnswer = null;
+          return this;
+        })
+        .onMessage(ExecutorProgress.class, p -> {
+          if (!stopping) {
+            var progress = new Progress(p.percent(), p.message(), clock.instant());
+            entity.tell(new TaskCommand.RunnerProgress(attempt, progress));
+          }
+          return this;
+        })
+        .onMessage(ExecutorAsked.class, this::onAsked)
+        .onMessage(ExecutorFinished.class, this::onFinished)
+        .onSignal(PostStop.class, s -> {
+          // Stopped with its entity (a node going down, or the task ended): the work must not go on.
+          context.cancel();
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onAsked(ExecutorAsked asked) {
+    if (stopping) return this;
+    if (pendingAnswer != null && !pendingAnswer.isDone()) {
+      asked.answer().completeExceptionally(
+          new IllegalStateException("the attempt asked a second question before the first was answered"));
+      return this;
+    }
+    if (paused) {
+      // Questions wait for the resume: a paused task cannot become input_required.
+      deferredQuestion = asked;
+      return this;
+    }
+    pendingAnswer = asked.answer();
+    entity.tell(new TaskCommand.RunnerAsked(attempt, asked.question()));
+    return this;
+  }
+
+  private Behavior<Command> onFinished(ExecutorFinished finished) {
+    OutputTail tail = output.tail(finalOutputBytes);
+    AttemptOutcome outcome;
+    Throwable failure = unwrap(finished.failure());
+    if (stopping || failure instanceof AttemptCancelledException) {
+      outcome = new AttemptOutcome.Stopped(tail);
+    } else if (failure instanceof TaskFailure taskFailure) {
+      outcome = new AttemptOutcome.Failed(new TaskError(taskFailure.type(), taskFailure.getMessage()), tail);
+    } else if (failure != null) {
+      String message = failure.getMessage() == null ? failure.getClass().getName() : failure.getMessage();
+      outcome = new AttemptOutcome.Failed(new TaskError(ErrorType.EXECUTOR, message), tail);
+    } else {
+      JsonNode result = finished.result() == null ? JsonNodeFactory.instance.objectNode() : finished.result();
+      outcome = new AttemptOutcome.Succeeded(result, tail);
+    }
+    entity.tell(new TaskCommand.RunnerEnded(attempt, outcome));
+    return Behaviors.stopped();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}
