@@ -33,6 +33,11 @@ public interface AttemptContext {
   /** Appends to the task's captured output (kept as a bounded tail). */
   void output(String text);
 
+  /** Appends raw bytes (any encoding, even binary) to the task's captured output. */
+  default void output(byte[] bytes, int offset, int length) {
+    output(new String(bytes, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /**
    * Asks the session a question: the task becomes {@code input_required} until the session answers;
    * the stage completes with the answer (or with {@link AttemptCancelledException} if the task is

@@ -23,7 +23,7 @@ public final class OutputBuffer {
   public synchronized void append(byte[] bytes) {
     int from = Math.max(0, bytes.length - ring.length);
     for (int i = from; i < bytes.length; i++) {
-      ring[(int) ((end + i - from) % ring.length)] = bytes[i];
+      ring[(int) ((end + i) % ring.length)] = bytes[i];
     }
     end += bytes.length;
     size = (int) Math.min(ring.length, size + (long) bytes.length);

@@ -81,6 +81,11 @@ final class RunnerContext implements AttemptContext {
   }
 
   @Override
+  public void output(byte[] bytes, int offset, int length) {
+    output.append(java.util.Arrays.copyOfRange(bytes, offset, offset + length));
+  }
+
+  @Override
   public CompletionStage<String> ask(String question) {
     var answer = new CompletableFuture<String>();
     synchronized (lock) {

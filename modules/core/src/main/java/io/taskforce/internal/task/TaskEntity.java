@@ -628,6 +628,13 @@ public final class TaskEntity
   }
 
   private void onRecovered(TaskState state) {
+    // After a restart by the persistence supervisor (a failed write) the children are gone: the
+    // attempt, if any, is lost like after a crash, and slots are asked for again when needed.
+    if (runner != null) ctx.unwatch(runner);
+    runner = null;
+    runnerAttempt = 0;
+    startGranted = false;
+    releaseSlot();
     if (state instanceof CreatedTask task) tellSession(task);
     if (state instanceof RunningTask || state instanceof InputRequiredTask) {
       ctx.getSelf().tell(new RecoverAttempt());

@@ -1,0 +1,39 @@
+package io.taskforce.executors;
+
+import com.typesafe.config.Config;
+import io.taskforce.executors.openai.OpenAiExecutor;
+import io.taskforce.executors.process.ProcessExecutor;
+import io.taskforce.spi.ExecutorRegistry;
+import java.nio.file.Path;
+
+/**
+ * Registers the built-in executors ({@code process}, {@code openai}) that the configuration
+ * enables. Call it before Taskforce starts on the node: the process executor first kills what a
+ * previous run of the node left behind. Close the result when the node stops.
+ */
+public final class BuiltInExecutors implements AutoCloseable {
+  private final ProcessExecutor process;
+
+  private BuiltInExecutors(ProcessExecutor process) {
+    this.process = process;
+  }
+
+  public static BuiltInExecutors register(ExecutorRegistry registry, Config config) {
+    Path dataDir = Path.of(config.getString("taskforce.data-dir")).toAbsolutePath();
+    ProcessExecutor process = null;
+    if (config.getBoolean("taskforce.executors.process.enabled")) {
+      process = ProcessExecutor.create(ProcessExecutor.Settings.from(config, dataDir));
+      registry.register("process", process);
+    }
+    if (config.getBoolean("taskforce.executors.openai.enabled")) {
+      registry.register("openai", new OpenAiExecutor(OpenAiExecutor.Settings.from(config)));
+    }
+    return new BuiltInExecutors(process);
+  }
+
+  /** Stops every process still running (SIGTERM, SIGKILL after the grace period). */
+  @Override
+  public void close() {
+    if (process != null) process.close();
+  }
+}
