@@ -425,7 +425,7 @@ public final class TaskEntity
     AttemptOutcome outcome = ended.outcome();
     if (outcome instanceof AttemptOutcome.Succeeded success) {
       return Effect()
-          .persist(new Completed(success.result(), success.output(), now()))
+          .persist(withLatestProgress(task, new Completed(success.result(), success.output(), now())))
           .thenRun(this::afterChange)
           .thenNoReply();
     }
@@ -480,7 +480,19 @@ public final class TaskEntity
           })
           .thenNoReply();
     }
-    return Effect().persist(new Failed(error, tail, now())).thenRun(this::afterChange).thenNoReply();
+    return Effect()
+        .persist(withLatestProgress(task, new Failed(error, tail, now())))
+        .thenRun(this::afterChange)
+        .thenNoReply();
+  }
+
+  /**
+   * The final event, after the latest live progress if it was not written yet: the final view shows
+   * where the work got to, not a progress up to a second older.
+   */
+  private List<TaskEvent> withLatestProgress(UnfinishedTask task, TaskEvent finalEvent) {
+    if (liveProgress == null || liveProgress.equals(task.core().progress())) return List.of(finalEvent);
+    return List.of(new ProgressRecorded(liveProgress, finalEvent.at()), finalEvent);
   }
 
   private static boolean retryAllowed(CreatedTask task, TaskError error) {
@@ -491,7 +503,7 @@ public final class TaskEntity
   private ReplyEffect<TaskEvent, TaskState> cancel(UnfinishedTask task, String reason, ActorRef<TaskReply> replyTo) {
     stopRunner();
     var effect = Effect()
-        .persist(new Cancelled(reason == null ? "cancelled" : reason, outputTail(), now()))
+        .persist(withLatestProgress(task, new Cancelled(reason == null ? "cancelled" : reason, outputTail(), now())))
         .thenRun(this::afterChange);
     return replyTo == null ? effect.thenNoReply() : effect.thenReply(replyTo, this::view);
   }
