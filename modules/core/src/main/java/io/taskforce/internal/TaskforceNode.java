@@ -141,6 +141,10 @@ public final class TaskforceNode {
         Entity.of(TaskEntity.TYPE_KEY, ctx -> TaskEntity.create(ctx.getEntityId(), ctx.getShard(), runtime))
             .withStopMessage(new TaskCommand.HandOff())
             .withSettings(ClusterShardingSettings.fromConfig(shardingSection(tfSharding, "task", settings).withFallback(shardingConfig))
+                .withRememberEntities(true)
+                .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+                .withJournalPluginId(settings.journalPluginId())
+                .withSnapshotPluginId(settings.snapshotPluginId())
                 .withNoPassivationStrategy()));
 
     FeedReader feedReader = new FeedReader(system, topics, settings.queryPluginId(), Duration.ofSeconds(3));
