@@ -82,9 +82,13 @@ public final class FeedReader {
       AtomicLong seen, Function<Long, CompletionStage<SessionReply.FeedPosition>> locate) {
     long after = seen.get();
     return Source.completionStageSource(
-            locate.apply(after).thenApply(position -> position.lastEventSeq() <= after
-                ? Source.<FeedEvent>empty()
-                : durable(position.persistenceId(), position.fromJournalSeqNr(), after)))
+            locate.apply(after)
+                .thenApply(position -> position.lastEventSeq() <= after
+                    ? Source.<FeedEvent>empty()
+                    : durable(position.persistenceId(), position.fromJournalSeqNr(), after))
+                // A session that does not exist yet has nothing to replay; its first dispatch
+                // creates it, and the live topic and the next catch-up bring its events.
+                .exceptionally(failure -> notFound(failure) ? Source.<FeedEvent>empty() : rethrow(failure)))
         .mapMaterializedValue(m -> NotUsed.getInstance())
         .filter(e -> e.seq() > seen.get())
         .map(e -> {
@@ -99,6 +103,17 @@ public final class FeedReader {
         .map(envelope -> envelope.event())
         .filter(event -> event instanceof SessionEvent.ReportApplied applied && applied.feedSeq() > afterSeq)
         .map(event -> SessionEntity.toFeedEvent((SessionEvent.ReportApplied) event));
+  }
+
+  private static boolean notFound(Throwable failure) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return cause instanceof io.taskforce.api.NotFoundException;
+  }
+
+  private static <T> T rethrow(Throwable failure) {
+    if (failure instanceof RuntimeException runtime) throw runtime;
+    throw new java.util.concurrent.CompletionException(failure);
   }
 
   private enum CatchUp {

@@ -1,10 +1,12 @@
 package io.taskforce.internal.session;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskforce.internal.JsonSerializable;
 import java.time.Instant;
 
 /** What a session is, fixed at its creation. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record SessionInfo(
     String tenant,
     String sessionId,
@@ -13,4 +15,10 @@ public record SessionInfo(
     int maxQueuedTasks,
     JsonNode metadata,
     Instant createdAt)
-    implements JsonSerializable {}
+    implements JsonSerializable {
+
+  public SessionInfo {
+    // JSON null and no metadata are one thing, before and after a journal round trip.
+    if (metadata != null && metadata.isNull()) metadata = null;
+  }
+}

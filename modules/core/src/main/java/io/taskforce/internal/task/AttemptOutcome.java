@@ -1,10 +1,18 @@
 package io.taskforce.internal.task;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.taskforce.api.TaskError;
 import io.taskforce.internal.JsonSerializable;
 
 /** How one attempt ended, with the tail of its output. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "outcome")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = AttemptOutcome.Succeeded.class, name = "succeeded"),
+  @JsonSubTypes.Type(value = AttemptOutcome.Failed.class, name = "failed"),
+  @JsonSubTypes.Type(value = AttemptOutcome.Stopped.class, name = "stopped")
+})
 public sealed interface AttemptOutcome extends JsonSerializable {
   OutputTail output();
 

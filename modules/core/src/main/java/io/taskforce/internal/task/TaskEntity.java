@@ -214,8 +214,8 @@ public final class TaskEntity
           releaseSlot();
           return Effect().noReply();
         })
-        .onCommand(RunnerEnded.class, (task, c) -> runnerGone(c.attempt()))
-        .onCommand(RunnerStopped.class, (task, c) -> runnerGone(c.attempt()))
+        .onCommand(RunnerEnded.class, (task, c) -> runnerGone(task, c.attempt()))
+        .onCommand(RunnerStopped.class, (task, c) -> runnerGone(task, c.attempt()))
         .onCommand(HandOff.class, (task, c) -> Effect().stop().thenNoReply())
         .onAnyCommand(command -> Effect().noReply());
 
@@ -355,16 +355,23 @@ public final class TaskEntity
   }
 
   private ReplyEffect<TaskEvent, TaskState> pauseAttempt(AttemptTask task, Pause pause) {
-    if (runner != null) runner.tell(new TaskRunner.Pause());
-    return Effect().persist(new Paused(now())).thenRun(this::afterChange).thenReply(pause.replyTo(), this::view);
+    return Effect()
+        .persist(new Paused(now()))
+        .thenRun(state -> {
+          tellRunner(new TaskRunner.Pause());
+          afterChange(state);
+        })
+        .thenReply(pause.replyTo(), this::view);
   }
 
   private ReplyEffect<TaskEvent, TaskState> resume(PausedTask task, Resume resume) {
     if (!task.hadAttempt() || runner != null) {
-      if (runner != null) runner.tell(new TaskRunner.Resume());
       return Effect()
           .persist(new Resumed(false, now()))
-          .thenRun(this::afterChange)
+          .thenRun(state -> {
+            tellRunner(new TaskRunner.Resume());
+            afterChange(state);
+          })
           .thenReply(resume.replyTo(), this::view);
     }
     // The attempt was lost while the task was paused (its node went down): it counts.
@@ -385,8 +392,13 @@ public final class TaskEntity
     if (runner == null) {
       return refuse(answer, "cannot answer: the attempt that asked is gone; the task will be retried or failed");
     }
-    runner.tell(new TaskRunner.Answer(answer.text()));
-    return Effect().persist(new Answered(now())).thenRun(this::afterChange).thenReply(answer.replyTo(), this::view);
+    return Effect()
+        .persist(new Answered(now()))
+        .thenRun(state -> {
+          tellRunner(new TaskRunner.Answer(answer.text()));
+          afterChange(state);
+        })
+        .thenReply(answer.replyTo(), this::view);
   }
 
   // ---- progress
@@ -419,7 +431,7 @@ public final class TaskEntity
   // ---- the end of an attempt
 
   private ReplyEffect<TaskEvent, TaskState> attemptEnded(AttemptTask task, RunnerEnded ended) {
-    if (ended.attempt() != runnerAttempt || runner == null) return runnerGone(ended.attempt());
+    if (ended.attempt() != runnerAttempt || runner == null) return runnerGone(task, ended.attempt());
     ctx.unwatch(runner);
     runner = null;
     AttemptOutcome outcome = ended.outcome();
@@ -438,19 +450,21 @@ public final class TaskEntity
   }
 
   private ReplyEffect<TaskEvent, TaskState> runnerStopped(AttemptTask task, RunnerStopped stopped) {
-    if (stopped.attempt() != runnerAttempt || runner == null) return runnerGone(stopped.attempt());
+    if (stopped.attempt() != runnerAttempt || runner == null) return runnerGone(task, stopped.attempt());
     runner = null;
     return failAttempt(task, new TaskError(ErrorType.EXECUTOR, "the runner of attempt " + stopped.attempt()
         + " crashed"), output == null ? OutputTail.EMPTY : output.tail(runtime.settings().finalOutputBytes()));
   }
 
-  private ReplyEffect<TaskEvent, TaskState> runnerGone(int attempt) {
+  private ReplyEffect<TaskEvent, TaskState> runnerGone(CreatedTask task, int attempt) {
     if (attempt == runnerAttempt) {
       if (runner != null) ctx.unwatch(runner);
       runner = null;
     }
-    if (runner == null) releaseSlot();
-    return Effect().noReply();
+    if (runner != null) return Effect().noReply();
+    releaseSlot();
+    // A retry granted while the old attempt was still stopping asks for its slot now.
+    return task instanceof PendingTask pending ? requestSlotIfDue(pending) : Effect().noReply();
   }
 
   private ReplyEffect<TaskEvent, TaskState> timeOut(RunningTask task, AttemptTimedOut timedOut) {
@@ -657,7 +671,11 @@ public final class TaskEntity
   }
 
   private void stopRunner() {
-    if (runner != null) runner.tell(new TaskRunner.Cancel());
+    tellRunner(new TaskRunner.Cancel());
+  }
+
+  private void tellRunner(TaskRunner.Command command) {
+    if (runner != null) runner.tell(command);
   }
 
   private OutputTail outputTail() {

@@ -67,6 +67,7 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   private final Clock clock;
   private final RunnerContext context;
   private CompletableFuture<String> pendingAnswer;
+  private String pendingQuestion;
   private ExecutorAsked deferredQuestion;
   private boolean paused;
   private boolean stopping;
@@ -113,6 +114,10 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
             var question = deferredQuestion;
             deferredQuestion = null;
             onAsked(question);
+          } else if (pendingAnswer != null && !pendingAnswer.isDone() && pendingQuestion != null) {
+            // Asked just before the pause reached the entity, which then dropped the question:
+            // ask again (an entity that did take it, and resumes to input_required, ignores this).
+            entity.tell(new TaskCommand.RunnerAsked(attempt, pendingQuestion));
           }
           return this;
         })
@@ -156,6 +161,7 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       return this;
     }
     pendingAnswer = asked.answer();
+    pendingQuestion = asked.question();
     entity.tell(new TaskCommand.RunnerAsked(attempt, asked.question()));
     return this;
   }

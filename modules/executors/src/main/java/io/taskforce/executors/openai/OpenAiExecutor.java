@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -65,7 +68,11 @@ public final class OpenAiExecutor implements TaskExecutor {
 
   public OpenAiExecutor(Settings settings) {
     this.settings = settings;
-    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+    // HTTP/1.1: an h2c upgrade offer confuses some servers and proxies, and streams gain nothing.
+    this.http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(settings.connectTimeout())
+        .build();
   }
 
   @Override
@@ -101,8 +108,10 @@ public final class OpenAiExecutor implements TaskExecutor {
     if (input.has("temperature") && !input.get("temperature").isNumber()) {
       throw new InvalidInputException("temperature", "temperature must be a number");
     }
-    if (input.has("maxTokens") && !input.get("maxTokens").canConvertToInt()) {
-      throw new InvalidInputException("maxTokens", "maxTokens must be an integer");
+    if (input.has("maxTokens")
+        && (!input.get("maxTokens").isIntegralNumber() || !input.get("maxTokens").canConvertToInt()
+            || input.get("maxTokens").asInt() <= 0)) {
+      throw new InvalidInputException("maxTokens", "maxTokens must be a positive integer");
     }
     if (input.has("endpoint")) {
       if (!input.get("endpoint").isTextual() || endpoint(input.get("endpoint").asText()).isEmpty()) {
@@ -124,8 +133,14 @@ public final class OpenAiExecutor implements TaskExecutor {
     Endpoint endpoint = input.has("endpoint")
         ? endpoint(input.get("endpoint").asText()).orElseThrow(() -> new TaskFailure(ErrorType.EXECUTOR, "unknown endpoint"))
         : settings.endpoints().get(0);
+    String key = endpoint.apiKeyEnv().isEmpty() ? null : System.getenv(endpoint.apiKeyEnv());
     AtomicReference<InputStream> body = new AtomicReference<>();
-    context.onCancel(() -> closeQuietly(body.get()));
+    AtomicReference<CompletableFuture<HttpResponse<InputStream>>> pending = new AtomicReference<>();
+    context.onCancel(() -> {
+      var future = pending.get();
+      if (future != null) future.cancel(true); // also before the endpoint answered at all
+      closeQuietly(body.get());
+    });
 
     StringBuilder text = new StringBuilder();
     String finishReason = null;
@@ -135,15 +150,24 @@ public final class OpenAiExecutor implements TaskExecutor {
       context.checkpoint();
       HttpResponse<InputStream> response;
       try {
-        response = http.send(request(endpoint, input, text.toString()), HttpResponse.BodyHandlers.ofInputStream());
-      } catch (IOException e) {
+        var future = http.sendAsync(request(endpoint, key, input, text.toString()), HttpResponse.BodyHandlers.ofInputStream());
+        pending.set(future);
+        if (context.isCancelled()) future.cancel(true);
+        response = future.get();
+      } catch (CancellationException | InterruptedException e) {
+        throw new AttemptCancelledException();
+      } catch (ExecutionException e) {
         if (context.isCancelled()) throw new AttemptCancelledException();
-        if (retries++ < settings.maxRetries()) continue;
-        throw new TaskFailure(ErrorType.EXECUTOR, "cannot reach endpoint " + endpoint.name() + ": " + e.getMessage());
+        if (retries++ < settings.maxRetries()) {
+          waitFor(context, Duration.ofSeconds(1L << Math.min(retries, 4)));
+          continue;
+        }
+        throw new TaskFailure(ErrorType.EXECUTOR, "cannot reach endpoint " + endpoint.name() + ": "
+            + redact(String.valueOf(e.getCause() == null ? e : e.getCause().getMessage()), key));
       }
       int status = response.statusCode();
       if (status != 200) {
-        String detail = errorDetail(response);
+        String detail = redact(errorDetail(response), key);
         Optional<Duration> retryAfter = response.headers().firstValue("Retry-After").flatMap(OpenAiExecutor::seconds);
         boolean retryable = status == 429 || status >= 500;
         if (retryable && retries++ < settings.maxRetries()) {
@@ -153,19 +177,38 @@ public final class OpenAiExecutor implements TaskExecutor {
             continue;
           }
         }
-        String hint = status == 401 || status == 403 ? " (check the key in $" + endpoint.apiKeyEnv() + ")"
-            : retryAfter.map(d -> " (retry after " + d.toSeconds() + " s)").orElse("");
+        String hint = "";
+        if (status == 401 || status == 403) {
+          hint = endpoint.apiKeyEnv().isEmpty()
+              ? " (no key is configured for it: set api-key-env)"
+              : " (check the key in $" + endpoint.apiKeyEnv() + ")";
+        } else if (retryAfter.isPresent()) {
+          hint = " (retry after " + retryAfter.get().toSeconds() + " s)";
+        }
         throw new TaskFailure(ErrorType.EXECUTOR, "endpoint " + endpoint.name() + " answered " + status + hint
             + (detail.isEmpty() ? "" : ": " + detail));
       }
       InputStream stream = response.body();
       body.set(stream);
+      if (context.isCancelled()) closeQuietly(stream);
+      String contentType = response.headers().firstValue("Content-Type").orElse("");
+      if (contentType.startsWith("application/json")) {
+        // A server that does not stream answers the whole completion at once.
+        JsonNode whole = readWhole(stream, endpoint, key);
+        JsonNode choice = whole.path("choices").path(0);
+        String content = choice.path("message").path("content").asText("");
+        text.append(content);
+        context.output(content);
+        context.progress(null, tail(text));
+        finishReason = choice.path("finish_reason").asText("stop");
+        if (whole.hasNonNull("usage")) usage = whole.get("usage");
+        break;
+      }
+      boolean done = false;
       try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-        String line;
-        boolean done = false;
         while (!done) {
           context.checkpoint(); // while paused nothing is read: TCP holds the endpoint back
-          line = reader.readLine();
+          String line = reader.readLine();
           if (line == null) break;
           if (!line.startsWith("data:")) continue;
           String data = line.substring(5).trim();
@@ -173,7 +216,11 @@ public final class OpenAiExecutor implements TaskExecutor {
             done = true;
             continue;
           }
-          JsonNode chunk = JSON.readTree(data);
+          JsonNode chunk = parseChunk(data, endpoint, key);
+          if (chunk.has("error")) {
+            throw new TaskFailure(ErrorType.EXECUTOR, "endpoint " + endpoint.name() + " reported an error in its stream: "
+                + redact(chunk.get("error").path("message").asText(chunk.get("error").toString()), key));
+          }
           JsonNode choice = chunk.path("choices").path(0);
           String delta = choice.path("delta").path("content").asText("");
           if (!delta.isEmpty()) {
@@ -184,15 +231,16 @@ public final class OpenAiExecutor implements TaskExecutor {
           if (choice.hasNonNull("finish_reason")) finishReason = choice.get("finish_reason").asText();
           if (chunk.hasNonNull("usage")) usage = chunk.get("usage");
         }
-        if (done || finishReason != null) break;
-        // The stream ended early (the connection was closed): go on from the text so far.
       } catch (IOException e) {
         if (context.isCancelled()) throw new AttemptCancelledException();
       }
       if (context.isCancelled()) throw new AttemptCancelledException();
+      // The answer is whole once the model said why it stopped, even if [DONE] got lost.
+      if (done || finishReason != null) break;
+      // The stream ended early (the connection was closed): go on from the text so far.
       if (retries++ >= settings.maxRetries()) {
         throw new TaskFailure(ErrorType.EXECUTOR, "the stream of endpoint " + endpoint.name()
-            + " ended before the answer did, " + retries + " times");
+            + " ended before the answer did, and so did " + settings.maxRetries() + " more tries");
       }
     }
     ObjectNode result = JSON.createObjectNode();
@@ -202,7 +250,29 @@ public final class OpenAiExecutor implements TaskExecutor {
     return result;
   }
 
-  private HttpRequest request(Endpoint endpoint, JsonNode input, String prefix) throws IOException {
+  private static JsonNode parseChunk(String data, Endpoint endpoint, String key) throws TaskFailure {
+    try {
+      return JSON.readTree(data);
+    } catch (IOException e) {
+      String quoted = data.length() > 200 ? data.substring(0, 200) + "…" : data;
+      throw new TaskFailure(ErrorType.EXECUTOR, "endpoint " + endpoint.name() + " sent a chunk that is not JSON: "
+          + redact(quoted, key));
+    }
+  }
+
+  private static JsonNode readWhole(InputStream stream, Endpoint endpoint, String key) throws IOException, TaskFailure {
+    try (stream) {
+      return parseChunk(new String(stream.readAllBytes(), StandardCharsets.UTF_8), endpoint, key);
+    }
+  }
+
+  /** The key never reaches a task, an event or the output, even if an endpoint echoes it. */
+  static String redact(String text, String key) {
+    if (text == null || key == null || key.length() < 4) return text;
+    return text.replace(key, "***");
+  }
+
+  private HttpRequest request(Endpoint endpoint, String key, JsonNode input, String prefix) throws IOException {
     ObjectNode body = JSON.createObjectNode();
     body.put("model", input.get("model").asText());
     ArrayNode messages = body.putArray("messages");
@@ -222,7 +292,6 @@ public final class OpenAiExecutor implements TaskExecutor {
         .header("Content-Type", "application/json")
         .header("Accept", "text/event-stream")
         .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-    String key = endpoint.apiKeyEnv().isEmpty() ? null : System.getenv(endpoint.apiKeyEnv());
     if (key != null && !key.isEmpty()) builder.header("Authorization", "Bearer " + key);
     return builder.build();
   }
@@ -264,7 +333,10 @@ public final class OpenAiExecutor implements TaskExecutor {
   }
 
   private static String tail(StringBuilder text) {
-    return text.length() <= MESSAGE_CHARS ? text.toString() : text.substring(text.length() - MESSAGE_CHARS);
+    if (text.length() <= MESSAGE_CHARS) return text.toString();
+    int from = text.length() - MESSAGE_CHARS;
+    if (Character.isLowSurrogate(text.charAt(from))) from++; // never half an emoji
+    return text.substring(from);
   }
 
   private static void closeQuietly(InputStream stream) {
