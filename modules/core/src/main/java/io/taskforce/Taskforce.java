@@ -208,16 +208,32 @@ public final class Taskforce {
       String taskId = spec.id() != null ? spec.id() : newId("t-");
       SessionInfo defaults = sessionInfo(tenant, sessionId, new SessionSpec(sessionId, null, null, null));
       TaskData data = new TaskData(tenant, taskId, sessionId, spec, node.clock().instant());
-      return askSession(tenant, sessionId, r -> new SessionCommand.PrepareDispatch(defaults, r))
-          .thenCompose(prepared -> {
-            sessionView(prepared);
-            return askTask(tenant, taskId, r -> new TaskCommand.Create(data, r));
-          })
-          .thenApply(reply -> {
-            var view = (TaskReply.View) requireView(reply);
-            return new Dispatched(view.task(), view.repeated());
-          });
+      CompletionStage<TaskReply> created;
+      if (spec.id() == null) {
+        created = createThroughSession(tenant, sessionId, defaults, data);
+      } else {
+        // A repeat (a client retrying after a 503, say) is answered by the task it names, whatever
+        // its session's queue or state is now: exactly once, as API.md promises.
+        created = askTask(tenant, taskId, TaskCommand.Get::new).thenCompose(existing ->
+            existing instanceof TaskReply.View
+                ? askTask(tenant, taskId, r -> new TaskCommand.Create(data, r))
+                : createThroughSession(tenant, sessionId, defaults, data));
+      }
+      return created.thenApply(reply -> {
+        var view = (TaskReply.View) requireView(reply);
+        return new Dispatched(view.task(), view.repeated());
+      });
     });
+  }
+
+  /** The session admits the dispatch (creating itself if needed), then the task is created. */
+  private CompletionStage<TaskReply> createThroughSession(String tenant, String sessionId, SessionInfo defaults,
+      TaskData data) {
+    return askSession(tenant, sessionId, r -> new SessionCommand.PrepareDispatch(defaults, r))
+        .thenCompose(prepared -> {
+          sessionView(prepared);
+          return askTask(tenant, data.taskId(), r -> new TaskCommand.Create(data, r));
+        });
   }
 
   /** The task as it is now (always current: from its entity, not the read model). */

@@ -25,7 +25,8 @@ public final class TaskforceConfig {
 
   /** {@code overrides} over {@link #load()}. */
   public static Config load(Config overrides) {
-    return derive(overrides.withFallback(ConfigFactory.load()));
+    // Resolved as one stack, so that reference.conf's substitutions see the overrides too.
+    return derive(ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication())));
   }
 
   /** {@code config} with the settings Taskforce derives from its {@code taskforce} section. */

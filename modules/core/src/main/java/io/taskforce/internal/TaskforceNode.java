@@ -1,6 +1,7 @@
 package io.taskforce.internal;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.taskforce.TaskforceConfig;
 import io.taskforce.TaskforceSettings;
 import io.taskforce.internal.feed.FeedReader;
@@ -66,7 +67,13 @@ public final class TaskforceNode {
 
   /** An ActorSystem of Taskforce's own: a cluster of one unless seed nodes are configured. */
   public static ActorSystem<?> ownSystem(Config config) {
-    Config full = config == null ? TaskforceConfig.load() : TaskforceConfig.load(config);
+    // Taskforce runs on a cluster (of one, unless seed nodes say otherwise); a random remote port
+    // unless one is given keeps two embedded processes on one machine apart.
+    Config own = ConfigFactory.parseString("pekko.actor.provider = cluster\npekko.remote.artery.canonical.port = 0");
+    Config stack = (config == null ? ConfigFactory.empty() : config)
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(own);
+    Config full = TaskforceConfig.derive(ConfigFactory.load(stack));
     return ActorSystem.create(Behaviors.empty(), full.getString("taskforce.system-name"), full);
   }
 
@@ -85,9 +92,13 @@ public final class TaskforceNode {
     TaskforceSettings settings = TaskforceSettings.from(config);
     try {
       Files.createDirectories(settings.dataDir());
+      DataDirLock.acquire(settings.dataDir());
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new UncheckedIOException("cannot create the data directory", e));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
     }
+    system.getWhenTerminated().thenRun(() -> DataDirLock.release(settings.dataDir()));
     joinSelfIfAlone(system, config);
     return SchemaUtils.createIfNotExists(settings.journalPluginId(), system)
         .thenCompose(done -> ReadModel.start(system))
@@ -95,7 +106,7 @@ public final class TaskforceNode {
           TaskforceNode node = startEntities(system, settings, executors, readModel);
           log.info("Taskforce started: journal {}, data dir {}, {} attempts at once on this node, executors {}",
               config.getString("taskforce.persistence.db.url").replaceAll(";.*", ""),
-              settings.dataDir().toAbsolutePath(), settings.maxRunning(), executors.names());
+              settings.dataDir().toAbsolutePath().normalize(), settings.maxRunning(), executors.names());
           return node;
         });
   }
@@ -111,7 +122,8 @@ public final class TaskforceNode {
 
   private static TaskforceNode startEntities(
       ActorSystem<?> system, TaskforceSettings settings, ExecutorRegistry executors, ReadModel readModel) {
-    Clock clock = Clock.systemUTC();
+    // Milliseconds: the API's timestamps are ISO-8601 with millisecond precision.
+    Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
     ActorRef<NodeSlots.Command> slots =
         system.systemActorOf(NodeSlots.create(settings.maxRunning()), "taskforce-node-slots", Props.empty());
     ActorRef<FeedTopics.Command> topics =

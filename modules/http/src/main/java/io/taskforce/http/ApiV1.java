@@ -101,7 +101,14 @@ final class ApiV1 {
     if (!body.isObject() || text == null || !text.isTextual()) {
       throw HttpProblemException.badRequest("text", "the body must be {\"text\": \"...\"}");
     }
-    if (body.size() > 1) throw HttpProblemException.badRequest(null, "only the field 'text' is allowed");
+    if (body.size() > 1) {
+      String unknown = null;
+      for (var names = body.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!name.equals("text")) unknown = name;
+      }
+      throw HttpProblemException.badRequest(unknown, "unknown field '" + unknown + "' (only text is allowed)");
+    }
     return ok(tf.answer(call.tenant(), call.param("tid"), text.asText()));
   }
 
@@ -110,6 +117,14 @@ final class ApiV1 {
     JsonNode upTo = body.get("upTo");
     if (!body.isObject() || upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0 || !upTo.isIntegralNumber()) {
       throw HttpProblemException.badRequest("upTo", "the body must be {\"upTo\": <a whole number ≥ 0>}");
+    }
+    if (body.size() > 1) {
+      String unknown = null;
+      for (var names = body.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!name.equals("upTo")) unknown = name;
+      }
+      throw HttpProblemException.badRequest(unknown, "unknown field '" + unknown + "' (only upTo is allowed)");
     }
     return ok(tf.ack(call.tenant(), call.param("sid"), upTo.asLong()));
   }

@@ -48,6 +48,7 @@ public record Call(String tenant, Map<String, String> params, HttpRequest reques
   /** The body as {@code type}; every way it can be wrong answers 400, naming the field. */
   public <T> T body(Class<T> type) {
     if (!hasBody()) throw HttpProblemException.badRequest(null, "a JSON body is required");
+    requireUtf8();
     try {
       T value = Json.MAPPER.readValue(body, type);
       if (value == null) throw HttpProblemException.badRequest(null, "the body must be a JSON object");
@@ -73,6 +74,18 @@ public record Call(String tenant, Map<String, String> params, HttpRequest reques
           (field == null ? "the body" : "field '" + field + "'") + " has the wrong type or value: " + message(e));
     } catch (IOException e) {
       throw malformed("the body cannot be read: " + message(e));
+    }
+  }
+
+  /** Strictly: overlong forms and code points above U+10FFFF are refused, as RFC 3629 says. */
+  private void requireUtf8() {
+    try {
+      java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(body));
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw malformed("the body is not valid UTF-8");
     }
   }
 

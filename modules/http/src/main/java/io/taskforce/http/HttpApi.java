@@ -104,6 +104,12 @@ public final class HttpApi {
           "a valid bearer token is required (Authorization: Bearer <token>)")
           .response(RawHeader.create("WWW-Authenticate", "Bearer realm=\"taskforce\"")));
     }
+    long declared = request.entity().getContentLengthOption().orElse(-1L);
+    if (declared > settings.maxBodyBytes()) {
+      request.discardEntityBytes(system);
+      return done(Problems.response(new org.apache.pekko.http.scaladsl.model.EntityStreamSizeException(
+          settings.maxBodyBytes(), scala.Option.apply(declared))));
+    }
     Operation chosen = operation;
     Map<String, String> chosenParams = params;
     return request.entity()

@@ -27,7 +27,7 @@ final class Problems {
   static Problem problem(Throwable t) {
     if (t instanceof HttpProblemException p) return p.problem();
     if (t instanceof TaskforceException e) return fromApi(e);
-    if (t instanceof EntityStreamSizeException) {
+    if (t instanceof EntityStreamSizeException || tooLarge(t)) {
       return Problem.of(413, "payload-too-large", "Payload too large", "the request body is larger than the limit");
     }
     log.error("unexpected failure while answering a request", t);
@@ -52,6 +52,12 @@ final class Problems {
           .withRetryAfter(unavailable.retryAfter());
     }
     return Problem.of(500, e.problem(), "Error", e.getMessage());
+  }
+
+  /** Pekko's strict-entity limit fails with this (its size exception is reserved for parsing). */
+  private static boolean tooLarge(Throwable t) {
+    return t instanceof org.apache.pekko.http.scaladsl.model.EntityStreamException e
+        && e.getMessage() != null && e.getMessage().startsWith("Request too large");
   }
 
   static Throwable unwrap(Throwable t) {

@@ -5,6 +5,7 @@ import io.taskforce.Taskforce;
 import io.taskforce.TaskforceConfig;
 import io.taskforce.executors.BuiltInExecutors;
 import io.taskforce.http.HttpApi;
+import io.taskforce.internal.DataDirLock;
 import io.taskforce.http.Tokens;
 import io.taskforce.spi.ExecutorRegistry;
 import java.net.InetAddress;
@@ -48,6 +49,8 @@ public final class ServerMain {
     ServerTokens.Resolved tokens = ServerTokens.resolve(config, dataDir, cluster);
     Duration startupTimeout = config.getDuration("taskforce.server.startup-timeout");
 
+    // Before anything touches the data directory (the process executor kills what it finds there).
+    DataDirLock.acquire(dataDir);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("taskforce.system-name"), config);
     try {
       ExecutorRegistry registry = new ExecutorRegistry();
@@ -64,6 +67,7 @@ public final class ServerMain {
       return new ServerMain(system, taskforce, binding, tokens);
     } catch (Exception e) {
       system.terminate();
+      DataDirLock.release(dataDir);
       throw e;
     }
   }
@@ -104,7 +108,7 @@ public final class ServerMain {
     } else {
       text.append("Tokens: from TASKFORCE_TOKEN / TASKFORCE_TOKENS\n");
     }
-    text.append("Try: ./taskforce dispatch -- echo hello");
+    text.append("Try: ./taskforce dispatch --wait -- echo hello");
     return text.toString();
   }
 
