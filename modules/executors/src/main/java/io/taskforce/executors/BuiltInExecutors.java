@@ -5,6 +5,8 @@ import io.taskforce.executors.openai.OpenAiExecutor;
 import io.taskforce.executors.process.ProcessExecutor;
 import io.taskforce.spi.ExecutorRegistry;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Registers the built-in executors ({@code process}, {@code openai}) that the configuration
@@ -20,13 +22,17 @@ public final class BuiltInExecutors implements AutoCloseable {
 
   public static BuiltInExecutors register(ExecutorRegistry registry, Config config) {
     Path dataDir = Path.of(config.getString("taskforce.data-dir")).toAbsolutePath();
+    OpenAiExecutor.Settings openai = OpenAiExecutor.Settings.from(config);
     ProcessExecutor process = null;
     if (config.getBoolean("taskforce.executors.process.enabled")) {
-      process = ProcessExecutor.create(ProcessExecutor.Settings.from(config, dataDir));
+      // A command never sees the keys of the model endpoints.
+      Set<String> keys = openai.endpoints().stream().map(OpenAiExecutor.Endpoint::apiKeyEnv)
+          .filter(name -> !name.isEmpty()).collect(Collectors.toSet());
+      process = ProcessExecutor.create(ProcessExecutor.Settings.from(config, dataDir, keys));
       registry.register("process", process);
     }
     if (config.getBoolean("taskforce.executors.openai.enabled")) {
-      registry.register("openai", new OpenAiExecutor(OpenAiExecutor.Settings.from(config)));
+      registry.register("openai", new OpenAiExecutor(openai));
     }
     return new BuiltInExecutors(process);
   }

@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * Where the server's tokens come from: {@code TASKFORCE_TOKEN} (tenant {@code default}),
- * {@code TASKFORCE_TOKENS} ({@code tenantA=tokenA,tenantB=tokenB}) or {@code taskforce.tokens} in
+ * * {@code TASKFORCE_TOKENS} ({@code tenantA=tokenA,tenantB=tokenB}) or {@code taskforce.server.tokens} in
  * configuration; a single node with none of them generates one for {@code default} once and keeps
  * it in {@code <data dir>/token} (mode 0600). A cluster must be given its tokens.
  */

@@ -69,10 +69,34 @@ final class RunnerContext implements AttemptContext {
     return data.spec();
   }
 
+  /** Progress messages and questions are kept short, and whole: never half a character. */
+  static final int MAX_TEXT_CHARS = 1000;
+
   @Override
   public void progress(Integer percent, String message) {
     Integer bounded = percent == null ? null : Math.max(0, Math.min(100, percent));
-    runner.accept(new TaskRunner.ExecutorProgress(bounded, message));
+    runner.accept(new TaskRunner.ExecutorProgress(bounded, clean(message)));
+  }
+
+  /**
+   * {@code text} cut to {@link #MAX_TEXT_CHARS} without splitting a surrogate pair, and with any
+   * lone surrogate replaced: the journal's serializer refuses half characters.
+   */
+  static String clean(String text) {
+    if (text == null) return null;
+    String cut = text.length() <= MAX_TEXT_CHARS ? text : text.substring(0, MAX_TEXT_CHARS);
+    StringBuilder clean = new StringBuilder(cut.length());
+    for (int i = 0; i < cut.length(); i++) {
+      char c = cut.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < cut.length() && Character.isLowSurrogate(cut.charAt(i + 1))) {
+        clean.append(c).append(cut.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        clean.append('\uFFFD');
+      } else {
+        clean.append(c);
+      }
+    }
+    return clean.toString();
   }
 
   @Override
@@ -95,7 +119,7 @@ final class RunnerContext implements AttemptContext {
       }
       onCancel.add(() -> answer.completeExceptionally(new AttemptCancelledException()));
     }
-    runner.accept(new TaskRunner.ExecutorAsked(question, answer));
+    runner.accept(new TaskRunner.ExecutorAsked(clean(question), answer));
     return answer;
   }
 

@@ -637,6 +637,9 @@ public final class TaskEntity
       timers.cancel("progress");
       timers.cancel("retry");
       liveProgress = null;
+      // From now on the output is the tail kept in the final event, whether or not this
+      // incarnation still holds the attempt's larger buffer: the same answer before and after a stop.
+      output = null;
       stopRunner();
       releaseSlotIfNoRunner();
       var reply = view(task);

@@ -9,6 +9,8 @@ import io.taskforce.spi.AttemptCancelledException;
 import io.taskforce.spi.TaskExecutor;
 import io.taskforce.spi.TaskFailure;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +23,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Drives one attempt of an executor for its task entity (its parent), on the node that hosts the
@@ -47,6 +50,8 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   private record ExecutorFinished(JsonNode result, Throwable failure) implements Command {}
 
+  private record FlushProgress() implements Command {}
+
   public static Behavior<Command> create(
       TaskData data,
       int attempt,
@@ -56,12 +61,18 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       Executor blockingExecutor,
       ActorRef<TaskCommand> entity,
       Clock clock) {
-    return Behaviors.setup(
-        ctx -> new TaskRunner(ctx, data, attempt, executor, output, finalOutputBytes, blockingExecutor, entity, clock));
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new TaskRunner(ctx, timers, data, attempt, executor, output, finalOutputBytes, blockingExecutor, entity, clock)));
   }
 
+  /** Progress reaches the entity at most this often; an executor may report far more often. */
+  static final Duration PROGRESS_INTERVAL = Duration.ofMillis(100);
+
+  private final TimerScheduler<Command> timers;
   private final int attempt;
   private final OutputBuffer output;
+  private Progress unsentProgress;
+  private Instant lastProgressSent = Instant.EPOCH;
   private final int finalOutputBytes;
   private final ActorRef<TaskCommand> entity;
   private final Clock clock;
@@ -74,6 +85,7 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
   private TaskRunner(
       ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
       TaskData data,
       int attempt,
       TaskExecutor executor,
@@ -83,6 +95,7 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       ActorRef<TaskCommand> entity,
       Clock clock) {
     super(ctx);
+    this.timers = timers;
     this.attempt = attempt;
     this.output = output;
     this.finalOutputBytes = finalOutputBytes;
@@ -133,9 +146,17 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
         })
         .onMessage(ExecutorProgress.class, p -> {
           if (!stopping) {
-            var progress = new Progress(p.percent(), p.message(), clock.instant());
-            entity.tell(new TaskCommand.RunnerProgress(attempt, progress));
+            unsentProgress = new Progress(p.percent(), p.message(), clock.instant());
+            if (Duration.between(lastProgressSent, clock.instant()).compareTo(PROGRESS_INTERVAL) >= 0) {
+              flushProgress();
+            } else if (!timers.isTimerActive("progress")) {
+              timers.startSingleTimer("progress", new FlushProgress(), PROGRESS_INTERVAL);
+            }
           }
+          return this;
+        })
+        .onMessage(FlushProgress.class, f -> {
+          if (!stopping) flushProgress();
           return this;
         })
         .onMessage(ExecutorAsked.class, this::onAsked)
@@ -166,7 +187,20 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     return this;
   }
 
+  /**
+   * Coalesces: a process printing thousands of lines a second must not flood its entity (whose
+   * stash, while it writes, is bounded), so the entity hears the latest progress ten times a
+   * second at most.
+   */
+  private void flushProgress() {
+    if (unsentProgress == null) return;
+    entity.tell(new TaskCommand.RunnerProgress(attempt, unsentProgress));
+    unsentProgress = null;
+    lastProgressSent = clock.instant();
+  }
+
   private Behavior<Command> onFinished(ExecutorFinished finished) {
+    if (!stopping) flushProgress(); // the final view shows the last progress
     OutputTail tail = output.tail(finalOutputBytes);
     AttemptOutcome outcome;
     Throwable failure = unwrap(finished.failure());

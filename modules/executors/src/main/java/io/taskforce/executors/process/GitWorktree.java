@@ -17,13 +17,26 @@ import java.util.concurrent.TimeUnit;
 record GitWorktree(Path dir, String branch) {
 
   static GitWorktree create(Path repository, Path worktrees, AttemptContext context) throws Exception {
-    String name = safe(context.tenant()) + "-" + safe(context.taskId()) + "-" + context.attempt();
-    String branch = "taskforce/" + safe(context.taskId()) + "/attempt-" + context.attempt();
-    Path dir = worktrees.resolve(name).toAbsolutePath();
+    String base = "taskforce/" + safe(context.tenant()) + "/" + safe(context.taskId()) + "/attempt-" + context.attempt();
     Files.createDirectories(worktrees);
     git(repository, "rev-parse", "--is-inside-work-tree");
-    git(repository, "worktree", "add", "-b", branch, dir.toString());
-    return new GitWorktree(dir, branch);
+    // An attempt re-run after a clean shutdown keeps its number: its earlier branch stays, and
+    // this run gets the next free name.
+    for (int run = 1; run < 100; run++) {
+      String branch = run == 1 ? base : base + "-run" + run;
+      Path dir = worktrees.resolve(branch.substring("taskforce/".length()).replace('/', '-')).toAbsolutePath();
+      if (exists(repository, branch) || Files.exists(dir)) continue;
+      git(repository, "worktree", "add", "-b", branch, dir.toString());
+      return new GitWorktree(dir, branch);
+    }
+    throw new TaskFailure(ErrorType.EXECUTOR, "no free worktree branch name under " + base);
+  }
+
+  private static boolean exists(Path repository, String branch) throws Exception {
+    Process process = new ProcessBuilder("git", "-C", repository.toString(), "rev-parse", "--verify", "--quiet",
+        "refs/heads/" + branch).redirectErrorStream(true).start();
+    process.getInputStream().readAllBytes();
+    return process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
   }
 
   private static void git(Path repository, String... args) throws Exception {

@@ -65,12 +65,19 @@ final class ProcessAttempt {
         ? GitWorktree.create(Path.of(input.cwd()), settings.dataDir().resolve("worktrees"), context)
         : null;
     Path workDir = worktree != null ? worktree.dir() : input.cwd() != null ? Path.of(input.cwd()) : attemptDir;
+    if (!Files.isDirectory(workDir)) {
+      throw new TaskFailure(ErrorType.EXECUTOR, "the working directory " + workDir + " does not exist");
+    }
 
     List<String> argv = new ArrayList<>();
     argv.add("setsid"); // a group of its own: its id is the child's pid, so signals reach every descendant
-    argv.addAll(input.command());
+    // Found on the server's own PATH, never the task's: an allowlisted name must mean that program.
+    argv.add(Executables.resolve(input.command().get(0), workDir));
+    argv.addAll(input.command().subList(1, input.command().size()));
     ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile());
     Map<String, String> env = builder.environment();
+    // The server's own secrets (tokens, database and admin passwords, endpoint keys) stay with it.
+    env.keySet().removeIf(name -> name.startsWith("TASKFORCE_") || settings.hiddenEnv().contains(name));
     env.putAll(input.env());
     env.put("TASKFORCE_TASK_ID", context.taskId());
     env.put("TASKFORCE_SESSION_ID", context.sessionId());
@@ -91,17 +98,19 @@ final class ProcessAttempt {
     if (context.isPaused()) ProcessGroups.signal(pgid, "STOP");
 
     OutputStream stdin = process.getOutputStream();
-    if (input.stdin() != null) {
-      // Given stdin is the whole of it: the process sees its end (questions then get no answer).
-      try (stdin) {
-        stdin.write(input.stdin().getBytes(StandardCharsets.UTF_8));
-      } catch (IOException e) {
-        // The process closed its stdin early; its exit says what happened.
-      }
-    }
-
     CompletableFuture<Void> stdoutDone = CompletableFuture.runAsync(() -> read(process, true, stdin), readers);
     CompletableFuture<Void> stderrDone = CompletableFuture.runAsync(() -> read(process, false, stdin), readers);
+    if (input.stdin() != null) {
+      // Given stdin is the whole of it: the process sees its end. Written on a thread of its own
+      // while the readers drain the output, so a large stdin cannot deadlock with a full pipe.
+      readers.execute(() -> {
+        try (stdin) {
+          stdin.write(input.stdin().getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+          // The process closed its stdin early; its exit says what happened.
+        }
+      });
+    }
     process.onExit()
         // No descendant outlives the attempt, and one still holding the pipes must not hold the end.
         .thenRunAsync(() -> {
@@ -132,6 +141,11 @@ final class ProcessAttempt {
       context.progress(lastPercent, shorten(progress.group(2) == null ? "" : progress.group(2)));
     } else if (line.startsWith(ASK)) {
       String question = line.substring(ASK.length()).trim();
+      if (input.stdin() != null) {
+        // Its stdin was given whole and is closed: an answer could not reach it.
+        context.output("taskforce: ::ask ignored, this task's stdin was given in its input: " + question + "\n");
+        return;
+      }
       context.ask(question).thenAccept(answer -> answer(stdin, answer));
     } else if (!line.isBlank()) {
       context.progress(lastPercent, shorten(line));
@@ -195,7 +209,10 @@ final class ProcessAttempt {
   }
 
   private static String shorten(String message) {
-    return message.length() <= MESSAGE_CHARS ? message : message.substring(0, MESSAGE_CHARS - 1) + "…";
+    if (message.length() <= MESSAGE_CHARS) return message;
+    int end = MESSAGE_CHARS - 1;
+    if (Character.isHighSurrogate(message.charAt(end - 1))) end--; // never half a character
+    return message.substring(0, end) + "…";
   }
 
   /** The last bytes of one stream. */

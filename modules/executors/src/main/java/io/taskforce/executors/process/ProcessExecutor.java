@@ -29,18 +29,40 @@ public final class ProcessExecutor implements TaskExecutor, AutoCloseable {
 
   /** The settings of {@code taskforce.executors.process}. */
   public record Settings(
-      Set<String> tenants, Set<String> executables, Duration killGrace, int maxLineBytes, Path dataDir) {
+      Set<String> tenants,
+      Set<String> executables,
+      Duration killGrace,
+      int maxLineBytes,
+      Path dataDir,
+      Set<String> hiddenEnv) {
 
-    public static Settings from(Config config, Path dataDir) {
+    public Settings {
+      if (maxLineBytes < 1024) throw new IllegalArgumentException("max-line-bytes must be at least 1024");
+      hiddenEnv = Set.copyOf(hiddenEnv);
+    }
+
+    /** {@code hiddenEnv}: names of the server's variables a command must not inherit (keys). */
+    public static Settings from(Config config, Path dataDir, Set<String> hiddenEnv) {
       Config c = config.getConfig("taskforce.executors.process");
+      var hidden = new java.util.HashSet<>(hiddenEnv);
+      hidden.addAll(c.getStringList("hidden-env"));
       return new Settings(
           Set.copyOf(c.getStringList("tenants")),
           Set.copyOf(c.getStringList("executables")),
           c.getDuration("kill-grace"),
           c.getInt("max-line-bytes"),
-          dataDir);
+          dataDir,
+          hidden);
     }
   }
+
+  /**
+   * Variables that make a program load code other than its own: with an allowlist of executables
+   * a task may not set them, or the allowlist would mean nothing.
+   */
+  static final Set<String> CODE_LOADING_ENV = Set.of("PATH", "BASH_ENV", "ENV", "NODE_OPTIONS", "NODE_PATH",
+      "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "PERL5OPT", "PERL5LIB", "RUBYOPT", "RUBYLIB",
+      "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "GIT_EXEC_PATH", "SHELLOPTS", "PS4");
 
   private final Settings settings;
   private final ProcessGroups groups;
@@ -67,7 +89,14 @@ public final class ProcessExecutor implements TaskExecutor, AutoCloseable {
 
   @Override
   public void validate(JsonNode input) throws InvalidInputException {
-    ProcessInput.parse(input);
+    ProcessInput parsed = ProcessInput.parse(input);
+    if (settings.executables().isEmpty()) return;
+    for (String name : parsed.env().keySet()) {
+      if (name.startsWith("LD_") || CODE_LOADING_ENV.contains(name)) {
+        throw new InvalidInputException("env." + name,
+            name + " may not be set: this server allows only certain executables");
+      }
+    }
   }
 
   @Override
@@ -76,9 +105,8 @@ public final class ProcessExecutor implements TaskExecutor, AutoCloseable {
     if (settings.executables().isEmpty()) return true;
     JsonNode first = input.path("command").path(0);
     if (!first.isTextual()) return true; // validate() refuses it with a clearer message
-    String executable = first.asText();
-    String name = Path.of(executable).getFileName() == null ? executable : Path.of(executable).getFileName().toString();
-    return settings.executables().contains(executable) || settings.executables().contains(name);
+    // A path must be listed as that path; a name is then found on the server's own PATH.
+    return settings.executables().contains(first.asText());
   }
 
   @Override

@@ -47,7 +47,12 @@ final class ProcessGroups {
         }
         String recorded = Files.readString(file, StandardCharsets.UTF_8).trim();
         String current = startTime(pgid);
-        if (current != null && current.equals(recorded) && alive(pgid)) {
+        // Ours if its leader is the very process recorded, or if the leader is gone but the group
+        // lives on (a group id is not reused while the group exists). A different process under
+        // the leader's pid means the group is long gone: leave it alone.
+        boolean leaderIsOurs = current != null && current.equals(recorded);
+        boolean orphanedGroup = current == null;
+        if ((leaderIsOurs || orphanedGroup) && alive(pgid)) {
           log.warn("killing process group {} left running by this node's previous run", pgid);
           signal(pgid, "KILL");
           killed++;

@@ -87,7 +87,7 @@ class ProcessLeftoversTest {
   // ---- helpers
 
   private static ProcessExecutor.Settings settings(Path dataDir) {
-    return new ProcessExecutor.Settings(Set.of("default"), Set.of(), Duration.ofSeconds(2), 65536, dataDir);
+    return new ProcessExecutor.Settings(Set.of("default"), Set.of(), Duration.ofSeconds(2), 65536, dataDir, Set.of());
   }
 
   private Process start(String... command) throws IOException {
