@@ -3,6 +3,8 @@ package io.taskforce.examples;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.taskforce.Taskforce;
+import io.taskforce.executors.BuiltInExecutors;
+import io.taskforce.spi.ExecutorRegistry;
 import io.taskforce.TaskforceConfig;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -44,13 +46,18 @@ public final class Demo {
     long began = System.nanoTime();
     Path dataDir = null;
     ActorSystem<Void> system = null;
+    BuiltInExecutors executors = null;
     int status = 0;
     try {
       dataDir = Files.createTempDirectory("taskforce-demo-");
       out.println("Taskforce demo: one embedded node; its H2 database is in " + dataDir + " (temporary)");
-      system = ActorSystem.create(Behaviors.empty(), "taskforce-demo", config(dataDir));
-      Taskforce tf = EmbeddedHostExample.get(
-          Taskforce.builder(system).executor(StepsExecutor.NAME, StepsExecutor.create()).start(), START_TIMEOUT);
+      Config config = config(dataDir);
+      system = ActorSystem.create(Behaviors.empty(), "taskforce-demo", config);
+      // The subagents are real processes: the built-in process executor runs them, and pause
+      // and resume stop and continue their process groups.
+      ExecutorRegistry registry = new ExecutorRegistry();
+      executors = BuiltInExecutors.register(registry, config);
+      Taskforce tf = EmbeddedHostExample.get(Taskforce.builder(system).executors(registry).start(), START_TIMEOUT);
       out.printf("node up in %.1f s; executors: %s%n", seconds(began), tf.executorNames());
       new DemoStory(tf, out).play();
     } catch (Exception e) {
@@ -59,6 +66,7 @@ public final class Demo {
       status = 1;
     } finally {
       status = Math.max(status, stop(system, out));
+      if (executors != null) executors.close();
       try {
         DataDirs.delete(dataDir);
         if (dataDir != null) out.println("removed " + dataDir);

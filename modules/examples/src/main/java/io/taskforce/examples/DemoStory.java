@@ -110,14 +110,25 @@ final class DemoStory {
     say("all 3 tasks have ended; the user hears of the results");
   }
 
+  /** The demo's subagent: half a second of "work" per step, then its summary as the result. */
+  static final String SUBAGENT_SCRIPT = String.join("\n",
+      "n=$#; i=0",
+      "for step in \"$@\"; do",
+      "  i=$((i + 1)); sleep 0.5",
+      "  echo \"::progress $((100 * i / n)) $i/$n $step\"",
+      "done",
+      "printf '{\"summary\": \"%s: done in %d steps\"}' \"$TITLE\" \"$n\" > \"$TASKFORCE_RESULT\"");
+
   private String dispatch(String title, String... steps) throws Exception {
-    ArrayNode names = JsonNodeFactory.instance.arrayNode();
-    for (String step : steps) names.add(step);
+    // A subagent as a process: one line of work per step, as `::progress <percent> <message>`,
+    // and its result as JSON in the file $TASKFORCE_RESULT names.
+    ArrayNode command = JsonNodeFactory.instance.arrayNode().add("bash").add("-c").add(SUBAGENT_SCRIPT).add("subagent");
+    for (String step : steps) command.add(step);
     ObjectNode input = JsonNodeFactory.instance.objectNode();
-    input.set("steps", names);
-    input.set("result", JsonNodeFactory.instance.objectNode().put("summary", title + ": done in " + steps.length + " steps"));
+    input.set("command", command);
+    input.putObject("env").put("TITLE", title);
     ObjectNode context = JsonNodeFactory.instance.objectNode().put("askedBy", "main session").put("why", title);
-    TaskView task = get(tf.dispatch(tenant, SESSION, TaskSpec.of(StepsExecutor.NAME, input).withTitle(title).withContext(context)), TIMEOUT).task();
+    TaskView task = get(tf.dispatch(tenant, SESSION, TaskSpec.of("process", input).withTitle(title).withContext(context)), TIMEOUT).task();
     say("dispatched \"" + title + "\" as " + task.id() + " (" + task.status().wire() + ")");
     return task.id();
   }

@@ -1,6 +1,5 @@
 package io.taskforce.server;
 
-import io.taskforce.TaskforceConfig;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import picocli.CommandLine.Command;
@@ -15,7 +14,7 @@ final class ServerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ServerMain server;
     try {
-      server = ServerMain.start(TaskforceConfig.load());
+      server = ServerMain.start(ServerConfig.load(System.getenv()));
     } catch (Exception e) {
       Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
       System.err.println("taskforce server: cannot start: " + cause.getMessage());

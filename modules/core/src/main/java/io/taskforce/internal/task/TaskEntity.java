@@ -85,7 +85,6 @@ public final class TaskEntity
   private Instant lastProgressWrite = Instant.EPOCH;
   private long confirmedUpTo;
   private final List<ActorRef<TaskReply>> finishWaiters = new ArrayList<>();
-  private final List<Create> createWaiters = new ArrayList<>();
 
   private TaskEntity(
       String entityId,
@@ -229,11 +228,12 @@ public final class TaskEntity
         || !create.data().tenant().equals(EntityIds.tenant(entityId))) {
       return Effect().reply(create.replyTo(), new TaskReply.Refused(Refusal.CONFLICT, "task id mismatch"));
     }
-    createWaiters.add(create);
+    // Answered once Created is written: the task is a remembered entity from now on, so even if
+    // this node dies before its session hears of it, it comes back and registers by itself.
     return Effect()
         .persist(new Created(create.data(), now()))
         .thenRun(this::afterChange)
-        .thenNoReply();
+        .thenReply(create.replyTo(), state -> new TaskReply.View(taskView((CreatedTask) state), false));
   }
 
   /** A repeated dispatch: the same spec and session get the same task; anything else is refused. */
@@ -248,17 +248,7 @@ public final class TaskEntity
                   Refusal.CONFLICT,
                   "task " + existing.taskId() + " exists with another spec or session"));
     }
-    if (dispatchConfirmed(task)) {
-      return Effect().reply(create.replyTo(), new TaskReply.View(taskView(task), true));
-    }
-    createWaiters.add(create);
-    tellSession(task);
-    return Effect().noReply();
-  }
-
-  private boolean dispatchConfirmed(CreatedTask task) {
-    return confirmedUpTo >= 1
-        || task.core().outbox().unconfirmed().stream().noneMatch(r -> r.seq() == 1);
+    return Effect().reply(create.replyTo(), new TaskReply.View(taskView(task), true));
   }
 
   private ReplyEffect<TaskEvent, TaskState> unknownTask(Request request) {
@@ -535,14 +525,6 @@ public final class TaskEntity
 
   private ReplyEffect<TaskEvent, TaskState> confirm(CreatedTask task, ConfirmReports confirm) {
     confirmedUpTo = Math.max(confirmedUpTo, confirm.upTo());
-    if (confirmedUpTo >= 1 && !createWaiters.isEmpty()) {
-      var view = taskView(task);
-      for (Create waiter : createWaiters) {
-        waiter.replyTo().tell(new TaskReply.View(view, waiter.data().createdAt() != null
-            && !waiter.data().createdAt().equals(task.core().data().createdAt())));
-      }
-      createWaiters.clear();
-    }
     if (task.core().outbox().after(confirmedUpTo).isEmpty()) timers.cancel("retell");
     if (task.core().outbox().unconfirmed().size() > MAX_UNCONFIRMED) {
       return Effect().persist(new ReportsConfirmed(confirmedUpTo, now())).thenNoReply();
@@ -555,7 +537,6 @@ public final class TaskEntity
     long finalSeq = task.core().outbox().lastSeq();
     if (confirm.upTo() < finalSeq) return confirm(task, confirm);
     confirmedUpTo = Math.max(confirmedUpTo, confirm.upTo());
-    confirm(task, confirm); // replies to waiting dispatchers
     if (task.core().outbox().finalConfirmed()) {
       forgetAndStop(task);
       return Effect().noReply();

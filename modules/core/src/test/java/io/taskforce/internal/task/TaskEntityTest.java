@@ -41,11 +41,16 @@ class TaskEntityTest extends TaskEntityFixture {
   // Dispatch
 
   @Test
-  void createIsAnsweredOnlyAfterTheSessionConfirmsTheDispatch() {
+  void createIsAnsweredOnceCreatedIsWrittenAndTheTaskRegistersWithItsSession() {
     spec = plainSpec();
     var created = task.runCommand(new Create(data(spec), dispatcher.ref()));
     assertEquals(List.of(new Created(data(spec), ((Created) created.event()).at())), created.events());
     assertInstanceOf(PendingTask.class, created.state());
+    var view = dispatcher.expectMessageClass(TaskReply.View.class);
+    assertEquals(TaskStatus.PENDING, view.task().status());
+    assertEquals(taskId, view.task().id());
+    assertEquals(SESSION, view.task().sessionId());
+    assertFalse(view.repeated());
 
     var apply = session.expectMessageClass(SessionCommand.ApplyReports.class);
     assertEquals(taskId, apply.taskId());
@@ -56,18 +61,10 @@ class TaskEntityTest extends TaskEntityFixture {
     assertEquals(TaskStatus.PENDING, dispatched.status());
     assertFalse(dispatched.holdsSlot());
     assertEquals(List.of(EntityIds.of(TENANT, SESSION)), sessionsAddressed);
-    dispatcher.expectNoMessage(Duration.ofMillis(100));
-
-    assertTrue(task.runCommand(new ConfirmReports(1)).hasNoEvents());
-    var view = dispatcher.expectMessageClass(TaskReply.View.class);
-    assertEquals(TaskStatus.PENDING, view.task().status());
-    assertEquals(taskId, view.task().id());
-    assertEquals(SESSION, view.task().sessionId());
-    assertFalse(view.repeated());
   }
 
   @Test
-  void repeatedCreateBeforeTheConfirmationWaitsForItTooAndPersistsOnce() {
+  void repeatedCreateIsAnsweredAsARepeatAndPersistsOnce() {
     spec = plainSpec();
     task.runCommand(new Create(data(spec), dispatcher.ref()));
     session.expectMessageClass(SessionCommand.ApplyReports.class);
@@ -75,13 +72,9 @@ class TaskEntityTest extends TaskEntityFixture {
     TestProbe<TaskReply> second = testKit.createTestProbe(TaskReply.class);
     var again = task.runCommand(new Create(data(spec), second.ref()));
     assertTrue(again.hasNoEvents());
-    // The repeat tells the session again, since it has not confirmed yet.
-    assertEquals(1, session.expectMessageClass(SessionCommand.ApplyReports.class).reports().get(0).seq());
-    second.expectNoMessage(Duration.ofMillis(100));
-
-    task.runCommand(new ConfirmReports(1));
-    assertEquals(TaskStatus.PENDING, dispatcher.expectMessageClass(TaskReply.View.class).task().status());
-    assertEquals(TaskStatus.PENDING, second.expectMessageClass(TaskReply.View.class).task().status());
+    var repeat = second.expectMessageClass(TaskReply.View.class);
+    assertTrue(repeat.repeated());
+    assertEquals(TaskStatus.PENDING, repeat.task().status());
     assertEquals(1, task.persistenceTestKit().persistedInStorage(persistenceId()).size());
   }
 
