@@ -63,9 +63,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReadModel implements AutoCloseable {
   /** The tag of every task event; the task projection reads it. */
-  public static final String TASK_TAG = "tf-task";
+  public static final String TASK_TAG = io.taskforce.internal.task.TaskEntity.TAG;
   /** The tag of every session event; the session projection reads it. */
-  public static final String SESSION_TAG = "tf-session";
+  public static final String SESSION_TAG = io.taskforce.internal.session.SessionEntity.TAG;
 
   static final String TASK_PROJECTION = "taskforce-read-model-tasks";
   static final String SESSION_PROJECTION = "taskforce-read-model-sessions";
