@@ -60,7 +60,19 @@ public final class TestConfigs {
         "taskforce.session.retell-interval = 300ms",
         "taskforce.task.retry-backoff-min = 50ms",
         "taskforce.task.retry-backoff-max = 200ms",
-        "taskforce.task.progress-write-interval = 200ms"));
+        "taskforce.task.progress-write-interval = 200ms",
+        // Read by the server only: its Pekko Management on a random port, so test servers never collide.
+        "taskforce.server.management.port = 0"));
+  }
+
+  /** A one-node cluster on the PostgreSQL database at {@code jdbcUrl} (a proxy in front of one, say). */
+  public static Config postgresAt(String jdbcUrl, Path dataDir, String overrides) {
+    return TaskforceConfig.load(ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.parseString(
+            "taskforce.data-dir = \"" + dataDir.toString().replace("\\", "/") + "\"\n"
+                + "taskforce.persistence.postgres.url = \"" + jdbcUrl + "\"\n"
+                + "taskforce.persistence.kind = postgres"))
+        .withFallback(common()));
   }
 
   /** Creates an empty database with a unique name and returns the name. */

@@ -1,6 +1,7 @@
 package io.taskforce.server;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.taskforce.Taskforce;
 import io.taskforce.TaskforceConfig;
 import io.taskforce.executors.BuiltInExecutors;
@@ -18,6 +19,8 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.Uri;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +36,11 @@ public final class ServerMain {
   private final Taskforce taskforce;
   private final ServerBinding binding;
   private final ServerTokens.Resolved tokens;
+  private final Uri management;
 
-  private ServerMain(ActorSystem<Void> system, Taskforce taskforce, ServerBinding binding, ServerTokens.Resolved tokens) {
+  private ServerMain(ActorSystem<Void> system, Taskforce taskforce, ServerBinding binding, ServerTokens.Resolved tokens,
+      Uri management) {
+    this.management = management;
     this.system = system;
     this.taskforce = taskforce;
     this.binding = binding;
@@ -42,7 +48,8 @@ public final class ServerMain {
   }
 
   /** Starts a node from {@code config} (made by {@link TaskforceConfig}). */
-  public static ServerMain start(Config config) throws Exception {
+  public static ServerMain start(Config taskforceConfig) throws Exception {
+    Config config = managementSettings(taskforceConfig);
     Path dataDir = Path.of(config.getString("taskforce.data-dir")).toAbsolutePath();
     boolean cluster = !config.getStringList("pekko.cluster.seed-nodes").isEmpty()
         || config.getString("taskforce.persistence.kind").equals("postgres");
@@ -64,12 +71,33 @@ public final class ServerMain {
           .toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
       HttpApi api = new HttpApi(taskforce, new Tokens(tokens.tenantByToken()), HttpApi.Settings.from(config));
       ServerBinding binding = api.bind(config).toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      return new ServerMain(system, taskforce, binding, tokens);
+      Uri management = PekkoManagement.get(system.classicSystem()).start()
+          .toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return new ServerMain(system, taskforce, binding, tokens, management);
     } catch (Exception e) {
       system.terminate();
       DataDirLock.release(dataDir);
       throw e;
     }
+  }
+
+  /**
+   * Pekko Management on {@code taskforce.server.management.host/port} (TASKFORCE_MGMT_HOST/PORT):
+   * its own health checks, and the cluster routes only through {@link OperatorClusterRoutes}.
+   */
+  static Config managementSettings(Config config) {
+    Config server = config.getConfig("taskforce.server");
+    String overrides = String.join("\n",
+        "pekko.management.http.hostname = \"" + server.getString("management.host") + "\"",
+        "pekko.management.http.port = " + server.getInt("management.port"),
+        "pekko.management.http.routes.cluster-management = \"\"",
+        "pekko.management.http.routes.taskforce-cluster = \"" + OperatorClusterRoutes.class.getName() + "\"");
+    return ConfigFactory.parseString(overrides).withFallback(config);
+  }
+
+  /** Where Pekko Management answers ({@code /alive}, {@code /ready}, {@code /cluster/...}). */
+  public Uri management() {
+    return management;
   }
 
   public int port() {
@@ -108,6 +136,10 @@ public final class ServerMain {
     } else {
       text.append("Tokens: from TASKFORCE_TOKEN / TASKFORCE_TOKENS\n");
     }
+    text.append("Operators: ").append(management).append(" (/alive, /ready")
+        .append(config(system).getString("taskforce.server.admin-user").isEmpty()
+            ? "; set TASKFORCE_ADMIN_USER/PASSWORD for the cluster routes)\n"
+            : ", /cluster/members with the operator credentials)\n");
     text.append("Try: ./taskforce dispatch --wait -- echo hello");
     return text.toString();
   }
@@ -116,6 +148,10 @@ public final class ServerMain {
   public void stop() {
     CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
         .toCompletableFuture().join();
+  }
+
+  private static Config config(ActorSystem<?> system) {
+    return system.settings().config();
   }
 
   private static boolean isLoopback(String host) {

@@ -140,6 +140,7 @@ class SigtermDuringLoadTest {
     env.keySet().removeIf(name -> name.startsWith("TASKFORCE_"));
     env.put("TASKFORCE_DATA_DIR", dataDir.toString());
     env.put("TASKFORCE_HTTP_PORT", Integer.toString(port));
+    env.put("TASKFORCE_MGMT_PORT", "0");
     env.put("TASKFORCE_TOKEN", TOKEN);
     env.put("TASKFORCE_MAX_RUNNING", "8");
     return builder.start();
