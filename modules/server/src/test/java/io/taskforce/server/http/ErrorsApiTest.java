@@ -177,8 +177,7 @@ class ErrorsApiTest {
   void aVeryLongUriAnswers414() {
     var response = server.get("/v1/tasks/" + "a".repeat(20_000));
 
-    assertEquals(414, response.status(), response::toString);
-    // Pekko's own answer: text/plain, not problem+json (see the report).
+    ProblemAssert.assertProblem(response, 414, "uri-too-long");
   }
 
   /** A valid TaskSpec padded with whitespace to exactly {@code size} bytes. */
