@@ -1,6 +1,5 @@
 package io.taskforce.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.taskforce.Taskforce;
 import io.taskforce.api.SessionSpec;
 import io.taskforce.api.TaskFilter;
@@ -95,38 +94,24 @@ final class ApiV1 {
     return tf.output(call.tenant(), call.param("tid"), offset).thenApply(chunk -> Responses.json(200, chunk));
   }
 
+  /** The body of {@code POST /v1/tasks/{tid}/input}. */
+  record AnswerBody(String text) {}
+
+  /** The body of {@code POST /v1/sessions/{sid}/events/ack}. */
+  record AckBody(Long upTo) {}
+
   private CompletionStage<HttpResponse> answer(Call call) {
-    JsonNode body = call.body(JsonNode.class);
-    JsonNode text = body.get("text");
-    if (!body.isObject() || text == null || !text.isTextual()) {
-      throw HttpProblemException.badRequest("text", "the body must be {\"text\": \"...\"}");
-    }
-    if (body.size() > 1) {
-      String unknown = null;
-      for (var names = body.fieldNames(); names.hasNext(); ) {
-        String name = names.next();
-        if (!name.equals("text")) unknown = name;
-      }
-      throw HttpProblemException.badRequest(unknown, "unknown field '" + unknown + "' (only text is allowed)");
-    }
-    return ok(tf.answer(call.tenant(), call.param("tid"), text.asText()));
+    AnswerBody body = call.body(AnswerBody.class); // unknown fields and wrong types answer 400
+    if (body.text() == null) throw HttpProblemException.badRequest("text", "the body must be {\"text\": \"...\"}");
+    return ok(tf.answer(call.tenant(), call.param("tid"), body.text()));
   }
 
   private CompletionStage<HttpResponse> ack(Call call) {
-    JsonNode body = call.body(JsonNode.class);
-    JsonNode upTo = body.get("upTo");
-    if (!body.isObject() || upTo == null || !upTo.canConvertToLong() || upTo.asLong() < 0 || !upTo.isIntegralNumber()) {
+    AckBody body = call.body(AckBody.class);
+    if (body.upTo() == null || body.upTo() < 0) {
       throw HttpProblemException.badRequest("upTo", "the body must be {\"upTo\": <a whole number ≥ 0>}");
     }
-    if (body.size() > 1) {
-      String unknown = null;
-      for (var names = body.fieldNames(); names.hasNext(); ) {
-        String name = names.next();
-        if (!name.equals("upTo")) unknown = name;
-      }
-      throw HttpProblemException.badRequest(unknown, "unknown field '" + unknown + "' (only upTo is allowed)");
-    }
-    return ok(tf.ack(call.tenant(), call.param("sid"), upTo.asLong()));
+    return ok(tf.ack(call.tenant(), call.param("sid"), body.upTo()));
   }
 
   private static CompletionStage<HttpResponse> ok(CompletionStage<?> stage) {
