@@ -384,6 +384,16 @@ public abstract class TaskforceContract {
   }
 
   @Test
+  void aListRightAfterADispatchShowsTheTask() {
+    String session = unique("s");
+    TaskView task = dispatch(session, TaskSpec.of("echo", input("n", 1)));
+    // No waiting here: a listing waits for the read model to reach what was written before it.
+    List<String> listed = await(tf.list(TENANT, session, TaskFilter.all())).items().stream().map(TaskView::id).toList();
+    assertEquals(List.of(task.id()), listed);
+    assertTrue(await(tf.sessions(TENANT, 500, null)).items().stream().anyMatch(s -> s.id().equals(session)));
+  }
+
+  @Test
   void badInputIsRefusedAndChangesNothing() {
     String session = unique("s");
     Throwable unknownExecutor = failure(tf.dispatch(TENANT, session, TaskSpec.of("nope", null)));

@@ -78,6 +78,7 @@ public final class ReadModel implements AutoCloseable {
   private final ActorSystem<?> system;
   private final HikariDataSource dataSource;
   private final Executor blocking;
+  private final String offsetTable;
   private final StateCodec codec;
   private final int maxPage;
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -86,6 +87,7 @@ public final class ReadModel implements AutoCloseable {
     this.system = system;
     this.dataSource = dataSource;
     this.blocking = blocking;
+    this.offsetTable = system.settings().config().getString("pekko.projection.jdbc.offset-store.table");
     this.codec = StateCodec.of(system);
     this.maxPage = maxPage;
   }
@@ -277,6 +279,7 @@ public final class ReadModel implements AutoCloseable {
     String query = sql.toString();
     return onDatabase(
         connection -> {
+          catchUp(connection, TASK_PROJECTION, TASK_TAG);
           List<TaskView> items = new ArrayList<>();
           Cursor last = null;
           boolean more = false;
@@ -330,6 +333,8 @@ public final class ReadModel implements AutoCloseable {
     String query = sql.toString();
     return onDatabase(
         connection -> {
+          catchUp(connection, SESSION_PROJECTION, SESSION_TAG);
+          catchUp(connection, TASK_PROJECTION, TASK_TAG); // the counts come from the task rows
           record SessionRow(
               String id,
               String title,
@@ -468,6 +473,57 @@ public final class ReadModel implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       ps.close();
       throw e;
+    }
+  }
+
+  /** How long a listing waits for the projection to reach what was written before it was asked. */
+  static final java.time.Duration CATCH_UP = java.time.Duration.ofMillis(1500);
+
+  /**
+   * Read your writes, within reason: waits (at most {@link #CATCH_UP}, on this blocking thread)
+   * until the projection has handled every event of its tag that the journal held when the
+   * listing was asked, so a list right after a dispatch shows the task. Past the deadline the
+   * listing answers with what the read model has.
+   */
+  private void catchUp(Connection connection, String projection, String tag) throws SQLException {
+    long target;
+    try (PreparedStatement ps = connection.prepareStatement(
+            "SELECT MAX(\"event_id\") FROM \"event_tag\" WHERE \"tag\" = ?")) {
+      ps.setString(1, tag);
+      try (ResultSet rs = ps.executeQuery()) {
+        target = rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+    if (target <= 0) return;
+    long deadline = System.nanoTime() + CATCH_UP.toNanos();
+    do {
+      if (projectedUpTo(connection, projection, tag) >= target) return;
+      java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(20).toNanos());
+    } while (System.nanoTime() < deadline);
+  }
+
+  /**
+   * The projection's stored offset. Its table is tiny (a row per projection); its column names are
+   * cased differently by each dialect, so they are matched by name here rather than written in SQL.
+   */
+  private long projectedUpTo(Connection connection, String projection, String tag) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement("SELECT * FROM \"" + offsetTable + "\"");
+        ResultSet rs = ps.executeQuery()) {
+      var meta = rs.getMetaData();
+      int name = 0, key = 0, offset = 0;
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        String column = meta.getColumnLabel(i);
+        if (column.equalsIgnoreCase("projection_name")) name = i;
+        if (column.equalsIgnoreCase("projection_key")) key = i;
+        if (column.equalsIgnoreCase("current_offset")) offset = i;
+      }
+      if (name == 0 || key == 0 || offset == 0) return Long.MAX_VALUE; // unknown layout: do not wait
+      while (rs.next()) {
+        if (projection.equals(rs.getString(name)) && tag.equals(rs.getString(key))) {
+          return Long.parseLong(rs.getString(offset).trim());
+        }
+      }
+      return 0;
     }
   }
 
