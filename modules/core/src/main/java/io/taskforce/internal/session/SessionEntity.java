@@ -3,6 +3,7 @@ package io.taskforce.internal.session;
 import io.taskforce.api.FeedEvent;
 import io.taskforce.internal.EntityIds;
 import io.taskforce.internal.Refusal;
+import io.taskforce.internal.TaskforceEntity;
 import io.taskforce.internal.TaskforceRuntime;
 import io.taskforce.internal.feed.FeedTopics;
 import io.taskforce.internal.session.SessionCommand.*;
@@ -10,27 +11,21 @@ import io.taskforce.internal.session.SessionEvent.*;
 import io.taskforce.internal.session.SessionState.*;
 import io.taskforce.internal.task.TaskCommand;
 import io.taskforce.internal.task.TaskReport;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -42,7 +37,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * after a restart and wakes them; a session with none stops itself when idle (and is forgotten).
  */
 public final class SessionEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<SessionCommand, SessionEvent, SessionState> {
+    extends TaskforceEntity<SessionCommand, SessionEvent, SessionState> {
 
   public static final EntityTypeKey<SessionCommand> TYPE_KEY =
       EntityTypeKey.create(SessionCommand.class, "session");
@@ -54,12 +49,7 @@ public final class SessionEntity
         ctx -> Behaviors.withTimers(timers -> new SessionEntity(entityId, shard, runtime, ctx, timers)));
   }
 
-  private final String entityId;
   private final String tenant;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final TaskforceRuntime runtime;
-  private final ActorContext<SessionCommand> ctx;
-  private final TimerScheduler<SessionCommand> timers;
 
   private SessionEntity(
       String entityId,
@@ -67,40 +57,13 @@ public final class SessionEntity
       TaskforceRuntime runtime,
       ActorContext<SessionCommand> ctx,
       TimerScheduler<SessionCommand> timers) {
-    super(
-        PersistenceId.ofUniqueId(TYPE_KEY.name() + "|" + entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-    this.entityId = entityId;
+    super(TYPE_KEY.name(), TAG, runtime.settings().sessionSnapshotEvery(), entityId, shard, runtime, ctx, timers);
     this.tenant = EntityIds.tenant(entityId);
-    this.shard = shard;
-    this.runtime = runtime;
-    this.ctx = ctx;
-    this.timers = timers;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return runtime.settings().journalPluginId();
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return runtime.settings().snapshotPluginId();
   }
 
   @Override
   public SessionState emptyState() {
     return new NoSession();
-  }
-
-  @Override
-  public Set<String> tagsFor(SessionEvent event) {
-    return Set.of(TAG);
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(runtime.settings().sessionSnapshotEvery(), 2);
   }
 
   @Override
@@ -378,12 +341,4 @@ public final class SessionEntity
     return runtime.entities().task(EntityIds.of(tenant, taskId));
   }
 
-  private ReplyEffect<SessionEvent, SessionState> passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    return Effect().noReply();
-  }
-
-  private Instant now() {
-    return runtime.clock().instant();
-  }
 }

@@ -8,6 +8,7 @@ import io.taskforce.api.Progress;
 import io.taskforce.api.TaskError;
 import io.taskforce.internal.EntityIds;
 import io.taskforce.internal.Refusal;
+import io.taskforce.internal.TaskforceEntity;
 import io.taskforce.internal.TaskforceRuntime;
 import io.taskforce.internal.feed.FeedTopics;
 import io.taskforce.internal.node.NodeSlots;
@@ -21,23 +22,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -50,7 +46,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * node slot, the latest live progress, the output buffer and the askers waiting for an answer.
  */
 public final class TaskEntity
-    extends EventSourcedBehaviorWithEnforcedReplies<TaskCommand, TaskEvent, TaskState> {
+    extends TaskforceEntity<TaskCommand, TaskEvent, TaskState> {
 
   public static final EntityTypeKey<TaskCommand> TYPE_KEY =
       EntityTypeKey.create(TaskCommand.class, "task");
@@ -68,11 +64,6 @@ public final class TaskEntity
                 timers -> new TaskEntity(entityId, shard, runtime, ctx, timers)));
   }
 
-  private final String entityId;
-  private final ActorRef<ClusterSharding.ShardCommand> shard;
-  private final TaskforceRuntime runtime;
-  private final ActorContext<TaskCommand> ctx;
-  private final TimerScheduler<TaskCommand> timers;
 
   // ---- this incarnation only
   private ActorRef<TaskRunner.Command> runner;
@@ -92,39 +83,12 @@ public final class TaskEntity
       TaskforceRuntime runtime,
       ActorContext<TaskCommand> ctx,
       TimerScheduler<TaskCommand> timers) {
-    super(
-        PersistenceId.ofUniqueId(TYPE_KEY.name() + "|" + entityId),
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
-    this.entityId = entityId;
-    this.shard = shard;
-    this.runtime = runtime;
-    this.ctx = ctx;
-    this.timers = timers;
-  }
-
-  @Override
-  public String journalPluginId() {
-    return runtime.settings().journalPluginId();
-  }
-
-  @Override
-  public String snapshotPluginId() {
-    return runtime.settings().snapshotPluginId();
+    super(TYPE_KEY.name(), TAG, runtime.settings().taskSnapshotEvery(), entityId, shard, runtime, ctx, timers);
   }
 
   @Override
   public TaskState emptyState() {
     return new EmptyTask();
-  }
-
-  @Override
-  public Set<String> tagsFor(TaskEvent event) {
-    return Set.of(TAG);
-  }
-
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(runtime.settings().taskSnapshotEvery(), 2);
   }
 
   @Override
@@ -674,15 +638,6 @@ public final class TaskEntity
     if (slotHeld || slotRequested) runtime.nodeSlots().tell(new NodeSlots.Release(ctx.getSelf()));
     slotHeld = false;
     slotRequested = false;
-  }
-
-  private ReplyEffect<TaskEvent, TaskState> passivate() {
-    shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
-    return Effect().noReply();
-  }
-
-  private Instant now() {
-    return runtime.clock().instant();
   }
 
 }
