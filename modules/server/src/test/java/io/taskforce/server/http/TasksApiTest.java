@@ -283,9 +283,13 @@ class TasksApiTest {
   @Test
   void inputAnswersAQuestionAndThe409sNameTheStatus() {
     String sid = uid("s");
+    // A running task that has asked nothing refuses an answer, naming its status.
+    String silent = server.dispatched(sid, bash(uid("silent"), "sleep 30"));
+    server.awaitStatus(sid, silent, "running");
+    assertConflictNaming(server.post("/v1/tasks/" + silent + "/input", "{\"text\":\"early\"}"), "running");
+    server.post("/v1/tasks/" + silent + "/cancel", null);
+
     String tid = server.dispatched(sid, bash(uid("ask"), ASK));
-    assertConflictNaming(server.post("/v1/tasks/" + tid + "/input", "{\"text\":\"early\"}"),
-        server.get("/v1/tasks/" + tid).json().get("status").asText());
     server.awaitStatus(sid, tid, "input_required");
 
     JsonNode asking = server.get("/v1/tasks/" + tid).json();
