@@ -1,5 +1,8 @@
 package io.taskforce;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskforce.internal.metrics.TaskforceMetrics;
 import com.typesafe.config.Config;
 import io.taskforce.api.ConflictException;
 import io.taskforce.api.FeedEvent;
@@ -100,6 +103,7 @@ public final class Taskforce {
     private final ActorSystem<?> system;
     private final Config config;
     private final ExecutorRegistry executors = new ExecutorRegistry();
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
 
     private Builder(ActorSystem<?> system, Config config) {
       this.system = system;
@@ -116,10 +120,16 @@ public final class Taskforce {
       return this;
     }
 
+    /** Where this node's metrics go (the server binds a Prometheus registry); else kept in memory. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = java.util.Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
     /** Creates the tables if missing, starts the entities and the read model on this node. */
     public CompletionStage<Taskforce> start() {
       ActorSystem<?> target = system != null ? system : TaskforceNode.ownSystem(config);
-      return TaskforceNode.start(target, executors).thenApply(Taskforce::new);
+      return TaskforceNode.start(target, executors, new TaskforceMetrics(meterRegistry)).thenApply(Taskforce::new);
     }
   }
 
@@ -133,6 +143,22 @@ public final class Taskforce {
 
   public String defaultTenant() {
     return settings.defaultTenant();
+  }
+
+  /** Every cluster node's slots (running, queued, limit, draining), this node's first. */
+  public CompletionStage<List<io.taskforce.api.NodeLoad>> nodes() {
+    return node.nodes();
+  }
+
+  /**
+   * Drains the node at {@code address} (as {@link #nodes()} names it): it starts no more attempts
+   * (its waiting tasks are run by other nodes), gives the running ones up to {@code
+   * taskforce.node.drain-seconds} to finish, hands the rest over to re-run elsewhere without
+   * counting as an attempt, and leaves the cluster. Answers the node's load when it began; fails
+   * with {@link io.taskforce.api.NotFoundException} when no node has that address.
+   */
+  public CompletionStage<io.taskforce.api.NodeLoad> drainNode(String address) {
+    return node.drainNode(address);
   }
 
   /** The names of the executors this node runs. */

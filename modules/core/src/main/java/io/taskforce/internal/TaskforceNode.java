@@ -4,8 +4,16 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.taskforce.TaskforceConfig;
 import io.taskforce.TaskforceSettings;
+import io.taskforce.api.NodeLoad;
+import io.taskforce.api.NotFoundException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import io.taskforce.internal.feed.FeedReader;
 import io.taskforce.internal.feed.FeedTopics;
+import io.taskforce.internal.metrics.TaskforceMetrics;
 import io.taskforce.internal.node.NodeSlots;
 import io.taskforce.internal.readmodel.ReadModel;
 import io.taskforce.internal.session.SessionCommand;
@@ -53,9 +61,11 @@ public final class TaskforceNode {
   private final FeedReader feedReader;
   private final ReadModel readModel;
   private final Clock clock;
+  private final TaskforceMetrics metrics;
 
   private TaskforceNode(ActorSystem<?> system, TaskforceSettings settings, ExecutorRegistry executors,
-      ClusterSharding sharding, FeedReader feedReader, ReadModel readModel, Clock clock) {
+      ClusterSharding sharding, FeedReader feedReader, ReadModel readModel, Clock clock, TaskforceMetrics metrics) {
+    this.metrics = metrics;
     this.system = system;
     this.settings = settings;
     this.executors = executors;
@@ -77,7 +87,8 @@ public final class TaskforceNode {
     return ActorSystem.create(Behaviors.empty(), full.getString("taskforce.system-name"), full);
   }
 
-  public static CompletionStage<TaskforceNode> start(ActorSystem<?> system, ExecutorRegistry executors) {
+  public static CompletionStage<TaskforceNode> start(
+      ActorSystem<?> system, ExecutorRegistry executors, TaskforceMetrics metrics) {
     Config config = system.settings().config();
     if (!"cluster".equals(config.getString("pekko.actor.provider"))) {
       return CompletableFuture.failedFuture(new IllegalStateException(
@@ -103,7 +114,7 @@ public final class TaskforceNode {
     return SchemaUtils.createIfNotExists(settings.journalPluginId(), system)
         .thenCompose(done -> ReadModel.start(system))
         .thenApply(readModel -> {
-          TaskforceNode node = startEntities(system, settings, executors, readModel);
+          TaskforceNode node = startEntities(system, settings, executors, readModel, metrics);
           log.info("Taskforce started: journal {}, data dir {}, {} attempts at once on this node, executors {}",
               config.getString("taskforce.persistence.db.url").replaceAll(";.*", ""),
               settings.dataDir().toAbsolutePath().normalize(), settings.maxRunning(), executors.names());
@@ -121,21 +132,25 @@ public final class TaskforceNode {
   }
 
   private static TaskforceNode startEntities(
-      ActorSystem<?> system, TaskforceSettings settings, ExecutorRegistry executors, ReadModel readModel) {
+      ActorSystem<?> system, TaskforceSettings settings, ExecutorRegistry executors, ReadModel readModel,
+      TaskforceMetrics metrics) {
     // Milliseconds: the API's timestamps are ISO-8601 with millisecond precision.
     Clock clock = Clock.tick(Clock.systemUTC(), Duration.ofMillis(1));
-    ActorRef<NodeSlots.Command> slots =
-        system.systemActorOf(NodeSlots.create(settings.maxRunning()), "taskforce-node-slots", Props.empty());
+    ThreadPoolExecutor blocking = blockingPool(settings.blockingThreads());
+    String address = Cluster.get(system).selfMember().address().toString();
+    ActorRef<NodeSlots.Command> slots = system.systemActorOf(
+        NodeSlots.create(settings, address, new NodeSlots.RunnerSupport(executors, blocking, clock), metrics),
+        "taskforce-node-slots", Props.empty());
+    drainOnShutdown(system, settings, slots);
     ActorRef<FeedTopics.Command> topics =
         system.systemActorOf(FeedTopics.create(), "taskforce-feed-topics", Props.empty());
-    ThreadPoolExecutor blocking = blockingPool(settings.blockingThreads());
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
         "taskforce-blocking-pool", () -> {
           blocking.shutdownNow();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     ClusterSharding sharding = ClusterSharding.get(system);
-    TaskforceRuntime runtime = new TaskforceRuntime(settings, executors, slots, topics, EntityRefs.of(sharding), blocking, clock);
+    TaskforceRuntime runtime = new TaskforceRuntime(settings, executors, slots, topics, EntityRefs.of(sharding), blocking, clock, metrics);
     Config shardingConfig = system.settings().config().getConfig("pekko.cluster.sharding");
     Config tfSharding = system.settings().config().getConfig("taskforce.sharding");
 
@@ -160,7 +175,32 @@ public final class TaskforceNode {
                 .withNoPassivationStrategy()));
 
     FeedReader feedReader = new FeedReader(system, topics, settings.queryPluginId(), Duration.ofSeconds(3));
-    return new TaskforceNode(system, settings, executors, sharding, feedReader, readModel, clock);
+    return new TaskforceNode(system, settings, executors, sharding, feedReader, readModel, clock, metrics);
+  }
+
+  /**
+   * Before the node stops serving (SIGTERM, an operator's drain, the host's shutdown), it drains:
+   * no more attempts start here, and the running ones get the drain time to finish. What still
+   * runs after that is handed off with the shards (or back to its task's node) and re-runs
+   * elsewhere without counting as an attempt.
+   */
+  private static void drainOnShutdown(ActorSystem<?> system, TaskforceSettings settings,
+      ActorRef<NodeSlots.Command> slots) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    Duration phase = Duration.ofMillis(shutdown.timeout(CoordinatedShutdown.PhaseBeforeServiceUnbind()).toMillis());
+    Duration margin = Duration.ofSeconds(2);
+    Duration drain = settings.drainTimeout();
+    if (drain.plus(margin).compareTo(phase) > 0) {
+      log.warn("The drain time ({} s) does not fit the shutdown phase before-service-unbind ({} s): the node "
+          + "drains for {} s only; raise pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+          drain.toSeconds(), phase.toSeconds(), phase.minus(margin).toSeconds());
+      drain = phase.minus(margin).isNegative() ? Duration.ZERO : phase.minus(margin);
+    }
+    Duration drainTime = drain;
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "taskforce-drain", () ->
+        AskPattern.<NodeSlots.Command, NodeSlots.Drained>ask(slots,
+                replyTo -> new NodeSlots.StartDraining(drainTime, replyTo), drainTime.plus(margin), system.scheduler())
+            .handle((drained, failure) -> Done.getInstance()));
   }
 
   private static Config shardingSection(Config tfSharding, String type, TaskforceSettings settings) {
@@ -206,5 +246,64 @@ public final class TaskforceNode {
 
   public Clock clock() {
     return clock;
+  }
+
+  /** Every slot keeper the Receptionist knows, asked for its load; one that does not answer is left out. */
+  public CompletionStage<List<NodeLoad>> nodes() {
+    return slotKeepers().thenCompose(keepers -> {
+      List<CompletableFuture<NodeLoad>> loads = new ArrayList<>();
+      for (ActorRef<NodeSlots.Command> keeper : keepers) {
+        loads.add(AskPattern.<NodeSlots.Command, NodeSlots.Load>ask(keeper, NodeSlots.GetLoad::new,
+                settings.askTimeout(), system.scheduler())
+            .thenApply(TaskforceNode::toNodeLoad)
+            .exceptionally(failure -> null)
+            .toCompletableFuture());
+      }
+      String self = Cluster.get(system).selfMember().address().toString();
+      return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new)).thenApply(done -> loads.stream()
+          .map(CompletableFuture::join)
+          .filter(java.util.Objects::nonNull)
+          .sorted(java.util.Comparator.comparing((NodeLoad load) -> !load.address().equals(self))
+              .thenComparing(NodeLoad::address))
+          .toList());
+    });
+  }
+
+  /** Tells the node at {@code address} to drain and leave; answers its load as it began. */
+  public CompletionStage<NodeLoad> drainNode(String address) {
+    return nodes().thenCompose(loads -> {
+      boolean known = loads.stream().anyMatch(load -> load.address().equals(address));
+      if (!known) {
+        return CompletableFuture.failedFuture(new NotFoundException("no node at " + address));
+      }
+      return slotKeepers().thenCompose(keepers -> {
+        for (ActorRef<NodeSlots.Command> keeper : keepers) {
+          if (keeperAddress(keeper).equals(address)) {
+            return AskPattern.<NodeSlots.Command, NodeSlots.Load>ask(keeper, NodeSlots.Drain::new,
+                settings.askTimeout(), system.scheduler()).thenApply(TaskforceNode::toNodeLoad);
+          }
+        }
+        return CompletableFuture.failedFuture(new NotFoundException("no node at " + address));
+      });
+    });
+  }
+
+  private CompletionStage<Set<ActorRef<NodeSlots.Command>>> slotKeepers() {
+    return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
+            replyTo -> Receptionist.find(NodeSlots.KEY, replyTo), settings.askTimeout(), system.scheduler())
+        .thenApply(listing -> listing.getServiceInstances(NodeSlots.KEY));
+  }
+
+  private String keeperAddress(ActorRef<?> keeper) {
+    var address = keeper.path().address();
+    return address.hasGlobalScope() ? address.toString() : Cluster.get(system).selfMember().address().toString();
+  }
+
+  private static NodeLoad toNodeLoad(NodeSlots.Load load) {
+    return new NodeLoad(load.address(), load.running(), load.queued(), load.maxRunning(), load.draining());
+  }
+
+  public TaskforceMetrics metrics() {
+    return metrics;
   }
 }

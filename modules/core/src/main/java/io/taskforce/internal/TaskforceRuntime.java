@@ -2,6 +2,7 @@ package io.taskforce.internal;
 
 import io.taskforce.TaskforceSettings;
 import io.taskforce.internal.feed.FeedTopics;
+import io.taskforce.internal.metrics.TaskforceMetrics;
 import io.taskforce.internal.node.NodeSlots;
 import io.taskforce.spi.ExecutorRegistry;
 import java.time.Clock;
@@ -16,4 +17,5 @@ public record TaskforceRuntime(
     ActorRef<FeedTopics.Command> feedTopics,
     EntityRefs entities,
     Executor blockingExecutor,
-    Clock clock) {}
+    Clock clock,
+    TaskforceMetrics metrics) {}

@@ -1,5 +1,7 @@
 package io.taskforce.internal;
 
+import io.taskforce.internal.node.NodeSlots;
+import io.taskforce.internal.task.TaskRunner;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -105,6 +107,9 @@ class SerializationTest {
 
   private final ActorRef<TaskReply> taskReplyTo = testKit.createTestProbe(TaskReply.class).ref();
   private final ActorRef<SessionReply> sessionReplyTo = testKit.createTestProbe(SessionReply.class).ref();
+  private final ActorRef<NodeSlots.Command> slotsRef = testKit.createTestProbe(NodeSlots.Command.class).ref();
+  private final ActorRef<TaskCommand> taskRef = testKit.createTestProbe(TaskCommand.class).ref();
+  private final ActorRef<NodeSlots.Load> loadReplyTo = testKit.createTestProbe(NodeSlots.Load.class).ref();
 
   static JsonNode context() {
     ObjectNode node = JSON.createObjectNode().put("askedBy", "main session").put("purpose", "refactor auth");
@@ -206,7 +211,8 @@ class SerializationTest {
         new TaskCommand.StartAttempt(),
         new TaskCommand.ConfirmReports(7),
         new TaskCommand.CancelForSession("session closed"),
-        new TaskCommand.NodeSlotGranted(),
+        new TaskCommand.NodeSlotGranted(slotsRef, 42L),
+        new TaskCommand.RunnerEnded(2, new AttemptOutcome.Interrupted(tail())),
         new TaskCommand.RunnerProgress(2, progress()),
         new TaskCommand.RunnerAsked(1, "which branch?"),
         new TaskCommand.RunnerEnded(1, new AttemptOutcome.Stopped(tail())),
@@ -218,6 +224,25 @@ class SerializationTest {
         new TaskCommand.RecoverAttempt(),
         new TaskCommand.PersistProgress(),
         new TaskCommand.IdleTimeout()));
+    // between the nodes' slot keepers, and what a runner on another node is told
+    all.addAll(List.of(
+        new NodeSlots.Release(taskRef, 42L),
+        new NodeSlots.RunAttempt(42L, taskRef, data(), 2),
+        new NodeSlots.ToRunner(42L, new TaskRunner.Pause()),
+        new NodeSlots.ToRunner(42L, new TaskRunner.Answer("use main")),
+        new NodeSlots.ReadOutput(42L, 1024, 65536, t),
+        new NodeSlots.PeerStatus(slotsRef, 3, 5, AT.toEpochMilli()),
+        new NodeSlots.Offer(slotsRef, List.of(41L, 42L)),
+        new NodeSlots.OfferTaken(slotsRef, List.of(41L, 42L), List.of(42L), List.of(taskRef)),
+        new NodeSlots.GetLoad(loadReplyTo),
+        new NodeSlots.Drain(loadReplyTo),
+        new NodeSlots.Load("pekko://taskforce@10.0.0.7:2551", 3, 12, 8, true),
+        new TaskRunner.Pause(),
+        new TaskRunner.Resume(),
+        new TaskRunner.Cancel(),
+        new TaskRunner.Answer("use main"),
+        new TaskRunner.HandBack(),
+        new AttemptOutcome.Interrupted(tail())));
     // task events
     all.addAll(List.of(
         new TaskEvent.Created(data(), AT),

@@ -61,6 +61,8 @@ public final class TestConfigs {
         "taskforce.task.retry-backoff-min = 50ms",
         "taskforce.task.retry-backoff-max = 200ms",
         "taskforce.task.progress-write-interval = 200ms",
+        // Tests stop nodes with attempts running; a drain would only make them wait (drain tests set it).
+        "taskforce.node.drain-seconds = 0",
         // Read by the server only: its Pekko Management on a random port, so test servers never collide.
         "taskforce.server.management.port = 0"));
   }

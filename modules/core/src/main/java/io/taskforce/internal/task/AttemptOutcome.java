@@ -11,7 +11,8 @@ import io.taskforce.internal.JsonSerializable;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = AttemptOutcome.Succeeded.class, name = "succeeded"),
   @JsonSubTypes.Type(value = AttemptOutcome.Failed.class, name = "failed"),
-  @JsonSubTypes.Type(value = AttemptOutcome.Stopped.class, name = "stopped")
+  @JsonSubTypes.Type(value = AttemptOutcome.Stopped.class, name = "stopped"),
+  @JsonSubTypes.Type(value = AttemptOutcome.Interrupted.class, name = "interrupted")
 })
 public sealed interface AttemptOutcome extends JsonSerializable {
   OutputTail output();
@@ -22,4 +23,10 @@ public sealed interface AttemptOutcome extends JsonSerializable {
 
   /** The attempt stopped because it was told to (cancel, timeout, shutdown). */
   record Stopped(OutputTail output) implements AttemptOutcome {}
+
+  /**
+   * The attempt was stopped because the node running it drains or shuts down, not because of the
+   * task: it runs again elsewhere and does not count as an attempt.
+   */
+  record Interrupted(OutputTail output) implements AttemptOutcome {}
 }

@@ -2,6 +2,7 @@ package io.taskforce.internal.task;
 
 import io.taskforce.api.Progress;
 import io.taskforce.internal.JsonSerializable;
+import io.taskforce.internal.node.NodeSlots;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Everything a task entity is told: by the facade, by its session, by its runner, by itself. */
@@ -44,7 +45,8 @@ public sealed interface TaskCommand extends JsonSerializable {
 
   // ---- from this node
 
-  record NodeSlotGranted() implements TaskCommand {}
+  /** A slot: lease {@code lease} of the node whose slot keeper is {@code host} (this one or another). */
+  record NodeSlotGranted(ActorRef<NodeSlots.Command> host, long lease) implements TaskCommand {}
 
   record RunnerProgress(int attempt, Progress progress) implements TaskCommand {}
 

@@ -70,12 +70,21 @@ public final class TaskEntity
   private int runnerAttempt;
   private OutputBuffer output;
   private boolean slotRequested;
-  private boolean slotHeld;
+  /** The slot this task holds: a lease of this node's slot keeper or of another node's. */
+  private SlotLease lease;
+  /** Whether the current runner is a {@link RemoteAttempt} (the attempt runs on another node). */
+  private boolean runnerRemote;
   private boolean startGranted;
   private Progress liveProgress;
   private Instant lastProgressWrite = Instant.EPOCH;
   private long confirmedUpTo;
   private final List<ActorRef<TaskReply>> finishWaiters = new ArrayList<>();
+
+  private record SlotLease(ActorRef<NodeSlots.Command> host, long id) {
+    boolean is(NodeSlotGranted granted) {
+      return host.equals(granted.host()) && id == granted.lease();
+    }
+  }
 
   private TaskEntity(
       String entityId,
@@ -173,10 +182,7 @@ public final class TaskEntity
           tellSession(task);
           return Effect().noReply();
         })
-        .onCommand(NodeSlotGranted.class, (task, c) -> {
-          releaseSlot();
-          return Effect().noReply();
-        })
+        .onCommand(NodeSlotGranted.class, this::otherGrant)
         .onCommand(RunnerEnded.class, (task, c) -> runnerGone(task, c.attempt()))
         .onCommand(RunnerStopped.class, (task, c) -> runnerGone(task, c.attempt()))
         .onCommand(HandOff.class, (task, c) -> Effect().stop().thenNoReply())
@@ -194,9 +200,13 @@ public final class TaskEntity
     }
     // Answered once Created is written: the task is a remembered entity from now on, so even if
     // this node dies before its session hears of it, it comes back and registers by itself.
+    long writeStarted = System.nanoTime();
     return Effect()
         .persist(new Created(create.data(), now()))
-        .thenRun(this::afterChange)
+        .thenRun(state -> {
+          runtime.metrics().journalWritten(Duration.ofNanos(System.nanoTime() - writeStarted));
+          afterChange(state);
+        })
         .thenReply(create.replyTo(), state -> new TaskReply.View(taskView((CreatedTask) state), false));
   }
 
@@ -236,7 +246,7 @@ public final class TaskEntity
   }
 
   private ReplyEffect<TaskEvent, TaskState> requestSlotIfDue(PendingTask task) {
-    if (!startGranted || slotRequested || slotHeld) return Effect().noReply();
+    if (!startGranted || slotRequested || lease != null) return Effect().noReply();
     Instant notBefore = task.notBefore();
     Instant now = now();
     if (notBefore != null && notBefore.isAfter(now)) {
@@ -252,9 +262,11 @@ public final class TaskEntity
   }
 
   private ReplyEffect<TaskEvent, TaskState> startAttempt(PendingTask task, NodeSlotGranted granted) {
+    if (lease != null) return otherGrant(task, granted);
     slotRequested = false;
-    slotHeld = true;
-    if (!startGranted) {
+    lease = new SlotLease(granted.host(), granted.lease());
+    if (!startGranted || runner != null) {
+      // Not to start (paused meanwhile), or the previous attempt is still stopping (it asks again).
       releaseSlot();
       return Effect().noReply();
     }
@@ -262,10 +274,19 @@ public final class TaskEntity
     return Effect()
         .persist(new Started(attempt, now()))
         .thenRun(state -> {
+          runtime.metrics().attemptStarted(Duration.between(task.core().data().createdAt(), now()));
           startRunner(state, attempt);
           afterChange(state);
         })
         .thenNoReply();
+  }
+
+  /** A grant this task does not use (a repeat, or one that crossed a release) goes back at once. */
+  private ReplyEffect<TaskEvent, TaskState> otherGrant(CreatedTask task, NodeSlotGranted granted) {
+    if (lease == null || !lease.is(granted)) {
+      granted.host().tell(new NodeSlots.Release(ctx.getSelf(), granted.lease()));
+    }
+    return Effect().noReply();
   }
 
   private void startRunner(TaskState state, int attempt) {
@@ -278,20 +299,27 @@ public final class TaskEntity
             .orElse(context -> CompletableFuture.failedFuture(
                 new TaskFailure(ErrorType.EXECUTOR, "no executor named '" + data.spec().executor()
                     + "' on this node")));
-    if (output == null) output = new OutputBuffer(runtime.settings().outputTailBytes());
     liveProgress = null;
     runnerAttempt = attempt;
-    runner =
-        ctx.spawnAnonymous(
-            TaskRunner.create(
-                data,
-                attempt,
-                executor,
-                output,
-                runtime.settings().finalOutputBytes(),
-                runtime.blockingExecutor(),
-                ctx.getSelf(),
-                runtime.clock()));
+    runnerRemote = !lease.host().equals(runtime.nodeSlots());
+    if (runnerRemote) {
+      // Work pulling: the slot is another node's; the attempt runs there, reached through a child.
+      runner = ctx.spawnAnonymous(RemoteAttempt.create(lease.host(), lease.id(), data, attempt, ctx.getSelf()))
+          .narrow();
+    } else {
+      if (output == null) output = new OutputBuffer(runtime.settings().outputTailBytes());
+      runner =
+          ctx.spawnAnonymous(
+              TaskRunner.create(
+                  data,
+                  attempt,
+                  executor,
+                  output,
+                  runtime.settings().finalOutputBytes(),
+                  runtime.blockingExecutor(),
+                  ctx.getSelf(),
+                  runtime.clock()));
+    }
     ctx.watchWith(runner, new RunnerStopped(attempt));
   }
 
@@ -389,6 +417,20 @@ public final class TaskEntity
     ctx.unwatch(runner);
     runner = null;
     AttemptOutcome outcome = ended.outcome();
+    if (outcome instanceof AttemptOutcome.Interrupted) {
+      // The node running it drains: run it again elsewhere, not counted as an attempt.
+      return Effect()
+          .persist(new AttemptInterrupted(now()))
+          .thenRun(state -> {
+            releaseSlot();
+            afterChange(state);
+            if (state instanceof PendingTask pending) {
+              startGranted = true;
+              requestSlotIfDue(pending);
+            }
+          })
+          .thenNoReply();
+    }
     if (outcome instanceof AttemptOutcome.Succeeded success) {
       return Effect()
           .persist(withLatestProgress(task, new Completed(success.result(), success.output(), now())))
@@ -541,7 +583,10 @@ public final class TaskEntity
 
   private ReplyEffect<TaskEvent, TaskState> readOutput(CreatedTask task, GetOutput get) {
     OutputChunk chunk;
-    if (output != null) {
+    if (runner != null && runnerRemote && task instanceof UnfinishedTask) {
+      lease.host().tell(new NodeSlots.ReadOutput(lease.id(), get.offset(), get.maxBytes(), get.replyTo()));
+      return Effect().noReply();
+    } else if (output != null) {
       chunk = output.read(get.offset(), get.maxBytes());
     } else if (task instanceof FinishedTask finished) {
       chunk = finished.output().read(get.offset(), get.maxBytes());
@@ -635,8 +680,12 @@ public final class TaskEntity
   }
 
   private void releaseSlot() {
-    if (slotHeld || slotRequested) runtime.nodeSlots().tell(new NodeSlots.Release(ctx.getSelf()));
-    slotHeld = false;
+    if (lease != null) {
+      lease.host().tell(new NodeSlots.Release(ctx.getSelf(), lease.id()));
+    } else if (slotRequested) {
+      runtime.nodeSlots().tell(new NodeSlots.Release(ctx.getSelf(), 0));
+    }
+    lease = null;
     slotRequested = false;
   }
 

@@ -1,10 +1,13 @@
 package io.taskforce.internal.task;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.taskforce.api.ErrorType;
 import io.taskforce.api.Progress;
 import io.taskforce.api.TaskError;
+import io.taskforce.internal.JsonSerializable;
 import io.taskforce.spi.AttemptCancelledException;
 import io.taskforce.spi.TaskExecutor;
 import io.taskforce.spi.TaskFailure;
@@ -33,16 +36,28 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  */
 public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
 
+  /** What the entity tells its attempt; these also travel to a runner on another node. */
+  @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
+  @JsonSubTypes({
+    @JsonSubTypes.Type(value = Pause.class, name = "pause"),
+    @JsonSubTypes.Type(value = Resume.class, name = "resume"),
+    @JsonSubTypes.Type(value = Cancel.class, name = "cancel"),
+    @JsonSubTypes.Type(value = Answer.class, name = "answer"),
+    @JsonSubTypes.Type(value = HandBack.class, name = "hand-back")
+  })
   public sealed interface Command {}
 
-  public record Pause() implements Command {}
+  public record Pause() implements Command, JsonSerializable {}
 
-  public record Resume() implements Command {}
+  public record Resume() implements Command, JsonSerializable {}
 
   /** Stop the attempt: cancelled, timed out, or abandoned by a node that shuts down. */
-  public record Cancel() implements Command {}
+  public record Cancel() implements Command, JsonSerializable {}
 
-  public record Answer(String text) implements Command {}
+  public record Answer(String text) implements Command, JsonSerializable {}
+
+  /** Stop the attempt because the node running it drains: it ends {@link AttemptOutcome.Interrupted}. */
+  public record HandBack() implements Command, JsonSerializable {}
 
   record ExecutorProgress(Integer percent, String message) implements Command {}
 
@@ -61,8 +76,27 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       Executor blockingExecutor,
       ActorRef<TaskCommand> entity,
       Clock clock) {
+    return create(data, attempt, executor, output, finalOutputBytes, blockingExecutor, entity, clock, false);
+  }
+
+  /**
+   * With {@code forAnotherNode}, the runner runs on a node that does not host its task: it is not
+   * the entity's child, so it reports an ending even when it is stopped (its node drains or shuts
+   * down: {@link AttemptOutcome.Interrupted}) instead of leaving that to the entity's watch.
+   */
+  public static Behavior<Command> create(
+      TaskData data,
+      int attempt,
+      TaskExecutor executor,
+      OutputBuffer output,
+      int finalOutputBytes,
+      Executor blockingExecutor,
+      ActorRef<TaskCommand> entity,
+      Clock clock,
+      boolean forAnotherNode) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-        new TaskRunner(ctx, timers, data, attempt, executor, output, finalOutputBytes, blockingExecutor, entity, clock)));
+        new TaskRunner(ctx, timers, data, attempt, executor, output, finalOutputBytes, blockingExecutor, entity, clock,
+            forAnotherNode)));
   }
 
   /** Progress reaches the entity at most this often; an executor may report far more often. */
@@ -82,6 +116,9 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
   private ExecutorAsked deferredQuestion;
   private boolean paused;
   private boolean stopping;
+  private boolean handingBack;
+  private boolean ended;
+  private final boolean forAnotherNode;
 
   private TaskRunner(
       ActorContext<Command> ctx,
@@ -93,8 +130,10 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       int finalOutputBytes,
       Executor blockingExecutor,
       ActorRef<TaskCommand> entity,
-      Clock clock) {
+      Clock clock,
+      boolean forAnotherNode) {
     super(ctx);
+    this.forAnotherNode = forAnotherNode;
     this.timers = timers;
     this.attempt = attempt;
     this.output = output;
@@ -139,6 +178,12 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
           context.cancel();
           return this;
         })
+        .onMessage(HandBack.class, h -> {
+          stopping = true;
+          handingBack = true;
+          context.cancel();
+          return this;
+        })
         .onMessage(Answer.class, a -> {
           if (pendingAnswer != null) pendingAnswer.complete(a.text());
           pendingAnswer = null;
@@ -164,6 +209,10 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
         .onSignal(PostStop.class, s -> {
           // Stopped with its entity (a node going down, or the task ended): the work must not go on.
           context.cancel();
+          if (forAnotherNode && !ended) {
+            // Its node stops under it: the task's node re-runs the attempt without counting it.
+            entity.tell(new TaskCommand.RunnerEnded(attempt, new AttemptOutcome.Interrupted(output.tail(finalOutputBytes))));
+          }
           return this;
         })
         .build();
@@ -204,7 +253,9 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
     OutputTail tail = output.tail(finalOutputBytes);
     AttemptOutcome outcome;
     Throwable failure = unwrap(finished.failure());
-    if (stopping || failure instanceof AttemptCancelledException) {
+    if (handingBack) {
+      outcome = new AttemptOutcome.Interrupted(tail);
+    } else if (stopping || failure instanceof AttemptCancelledException) {
       outcome = new AttemptOutcome.Stopped(tail);
     } else if (failure instanceof TaskFailure taskFailure) {
       outcome = new AttemptOutcome.Failed(new TaskError(taskFailure.type(), taskFailure.getMessage()), tail);
@@ -215,6 +266,7 @@ public final class TaskRunner extends AbstractBehavior<TaskRunner.Command> {
       JsonNode result = finished.result() == null ? JsonNodeFactory.instance.objectNode() : finished.result();
       outcome = new AttemptOutcome.Succeeded(result, tail);
     }
+    ended = true;
     entity.tell(new TaskCommand.RunnerEnded(attempt, outcome));
     return Behaviors.stopped();
   }

@@ -111,7 +111,8 @@ class SessionEntityTest {
     };
     TestProbe<NodeSlots.Command> slots = testKit.createTestProbe(NodeSlots.Command.class);
     var runtime = new TaskforceRuntime(
-        settings, new ExecutorRegistry(), slots.ref(), topics.ref(), refs, Runnable::run, Clock.systemUTC());
+        settings, new ExecutorRegistry(), slots.ref(), topics.ref(), refs, Runnable::run, Clock.systemUTC(),
+        new io.taskforce.internal.metrics.TaskforceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), SessionEntity.create(EntityIds.of(TENANT, sessionId), shard.ref(), runtime), serialization);
   }

@@ -123,7 +123,8 @@ abstract class TaskEntityFixture {
       }
     };
     var runtime = new TaskforceRuntime(
-        settings, executors, slots.ref(), topics.ref(), refs, blocking, Clock.systemUTC());
+        settings, executors, slots.ref(), topics.ref(), refs, blocking, Clock.systemUTC(),
+        new io.taskforce.internal.metrics.TaskforceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     task = EventSourcedBehaviorTestKit.create(
         testKit.system(),
         TaskEntity.create(EntityIds.of(TENANT, taskId), shard.ref(), runtime),
@@ -246,7 +247,7 @@ abstract class TaskEntityFixture {
   Attempt start(int number) {
     assertTrue(task.runCommand(new StartAttempt()).hasNoEvents());
     entityRef = slots.expectMessageClass(NodeSlots.Acquire.class, WAIT).task();
-    var result = task.runCommand(new NodeSlotGranted());
+    var result = task.runCommand(new NodeSlotGranted(slots.ref(), 1L));
     assertEquals(number, assertInstanceOf(Started.class, result.event()).attempt());
     confirm(awaitReport(ReportKind.STARTED).seq());
     return nextAttempt();

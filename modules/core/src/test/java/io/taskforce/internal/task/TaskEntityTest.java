@@ -134,7 +134,7 @@ class TaskEntityTest extends TaskEntityFixture {
   void pendingTaskAsksForANodeSlotOnlyOnceItsSessionGrantsAStart() {
     dispatch(plainSpec().withPriority(7));
     // A slot that arrives without the session's grant is given back, and nothing starts.
-    assertTrue(task.runCommand(new NodeSlotGranted()).hasNoEvents());
+    assertTrue(task.runCommand(new NodeSlotGranted(slots.ref(), 1L)).hasNoEvents());
     slots.expectMessageClass(NodeSlots.Release.class);
     assertInstanceOf(PendingTask.class, task.getState());
 
@@ -152,7 +152,7 @@ class TaskEntityTest extends TaskEntityFixture {
     dispatch(plainSpec());
     task.runCommand(new StartAttempt());
     slots.expectMessageClass(NodeSlots.Acquire.class);
-    var result = task.runCommand(new NodeSlotGranted());
+    var result = task.runCommand(new NodeSlotGranted(slots.ref(), 1L));
     var started = assertInstanceOf(Started.class, result.event());
     assertEquals(1, started.attempt());
     var running = assertInstanceOf(RunningTask.class, result.state());
@@ -178,7 +178,7 @@ class TaskEntityTest extends TaskEntityFixture {
     dispatch(TaskSpec.of("nobody-registered-this", null));
     task.runCommand(new StartAttempt());
     slots.expectMessageClass(NodeSlots.Acquire.class);
-    task.runCommand(new NodeSlotGranted());
+    task.runCommand(new NodeSlotGranted(slots.ref(), 1L));
     TaskReport failed = awaitReport(ReportKind.FAILED);
     assertEquals(ErrorType.EXECUTOR, failed.error().type());
     assertEquals("no executor named 'nobody-registered-this' on this node", failed.error().message());
@@ -212,7 +212,7 @@ class TaskEntityTest extends TaskEntityFixture {
     pause();
     slots.expectMessageClass(NodeSlots.Release.class);
     // Its grant is gone: a slot that arrives now is given back.
-    assertTrue(task.runCommand(new NodeSlotGranted()).hasNoEvents());
+    assertTrue(task.runCommand(new NodeSlotGranted(slots.ref(), 1L)).hasNoEvents());
     assertInstanceOf(PausedTask.class, task.getState());
   }
 

@@ -1,0 +1,250 @@
+package io.taskforce.internal.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.taskforce.TaskforceSettings;
+import io.taskforce.api.TaskSpec;
+import io.taskforce.internal.metrics.TaskforceMetrics;
+import io.taskforce.internal.task.AttemptOutcome;
+import io.taskforce.internal.task.TaskCommand;
+import io.taskforce.internal.task.TaskCommand.NodeSlotGranted;
+import io.taskforce.internal.task.TaskData;
+import io.taskforce.internal.task.TaskReply;
+import io.taskforce.spi.AttemptCancelledException;
+import io.taskforce.spi.ExecutorRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The slot keepers of several nodes, in one ActorSystem: each registers with the Receptionist
+ * and sees the others as peers, as in a cluster. Tasks are probes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class NodeSlotsTest {
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
+      "taskforce.node.peer-status-interval = 200ms").withFallback(ConfigFactory.load()));
+  private final ExecutorService blocking = Executors.newCachedThreadPool();
+  /** The {@code gate} executor's attempts finish when their task's future completes. */
+  private final Map<String, CompletableFuture<JsonNode>> gates = new ConcurrentHashMap<>();
+  private final ExecutorRegistry executors = new ExecutorRegistry().register("gate", context -> {
+    var gate = gates.computeIfAbsent(context.taskId(), id -> new CompletableFuture<>());
+    context.onCancel(() -> gate.completeExceptionally(new AttemptCancelledException()));
+    return gate;
+  });
+  private final List<ActorRef<NodeSlots.Command>> keepers = new ArrayList<>();
+  private int keeperCount;
+
+  @AfterEach
+  void stopKeepers() {
+    keepers.forEach(testKit::stop);
+    keepers.clear();
+  }
+
+  @AfterAll
+  void shutdown() {
+    testKit.shutdownTestKit();
+    blocking.shutdownNow();
+  }
+
+  private ActorRef<NodeSlots.Command> keeper(int maxRunning) {
+    var settings = TaskforceSettings.from(ConfigFactory.parseString("taskforce.node.max-running = " + maxRunning)
+        .withFallback(testKit.system().settings().config()));
+    var keeper = testKit.spawn(NodeSlots.create(settings, "node-" + (++keeperCount),
+        new NodeSlots.RunnerSupport(executors, blocking, Clock.systemUTC()),
+        new TaskforceMetrics(new SimpleMeterRegistry())), "slots-" + keeperCount);
+    keepers.add(keeper);
+    return keeper;
+  }
+
+  private NodeSlotGranted acquire(ActorRef<NodeSlots.Command> keeper, TestProbe<TaskCommand> task, int priority,
+      long createdAt) {
+    keeper.tell(new NodeSlots.Acquire(task.ref(), priority, createdAt));
+    return task.expectMessageClass(NodeSlotGranted.class, WAIT);
+  }
+
+  /** Waits until every keeper has the others as peers (their listings arrive asynchronously). */
+  private void awaitPeers(List<ActorRef<NodeSlots.Command>> all) {
+    var probe = testKit.createTestProbe(NodeSlots.Peers.class);
+    probe.awaitAssert(WAIT, () -> {
+      for (var keeper : all) {
+        keeper.tell(new NodeSlots.GetPeers(probe.ref()));
+        assertEquals(all.size() - 1, probe.receiveMessage().waitingByPeer().size());
+      }
+      return null;
+    });
+  }
+
+  /** Waits until {@code keeper} heard that {@code waiting} tasks wait at its one peer. */
+  private void awaitPeerWaiting(ActorRef<NodeSlots.Command> keeper, int waiting) {
+    var probe = testKit.createTestProbe(NodeSlots.Peers.class);
+    probe.awaitAssert(WAIT, () -> {
+      keeper.tell(new NodeSlots.GetPeers(probe.ref()));
+      assertEquals(List.of(waiting), List.copyOf(probe.receiveMessage().waitingByPeer().values()));
+      return null;
+    });
+  }
+
+  @Test
+  void waitersGetFreedSlotsHighestPriorityFirstThenOldest() {
+    var keeper = keeper(1);
+    var holder = testKit.createTestProbe(TaskCommand.class);
+    var low = testKit.createTestProbe(TaskCommand.class);
+    var high = testKit.createTestProbe(TaskCommand.class);
+    var highYounger = testKit.createTestProbe(TaskCommand.class);
+    var granted = acquire(keeper, holder, 0, 1);
+    keeper.tell(new NodeSlots.Acquire(low.ref(), 0, 2));
+    keeper.tell(new NodeSlots.Acquire(highYounger.ref(), 5, 9));
+    keeper.tell(new NodeSlots.Acquire(high.ref(), 5, 3));
+    low.expectNoMessage(Duration.ofMillis(200));
+
+    keeper.tell(new NodeSlots.Release(holder.ref(), granted.lease()));
+    var next = high.expectMessageClass(NodeSlotGranted.class, WAIT);
+    assertEquals(keeper, next.host());
+    keeper.tell(new NodeSlots.Release(high.ref(), next.lease()));
+    var then = highYounger.expectMessageClass(NodeSlotGranted.class, WAIT);
+    keeper.tell(new NodeSlots.Release(highYounger.ref(), then.lease()));
+    low.expectMessageClass(NodeSlotGranted.class, WAIT);
+  }
+
+  @Test
+  void aFullNodesWaitersRunOnAnotherNodesFreeSlots() {
+    var full = keeper(1);
+    var idle = keeper(3);
+    awaitPeers(List.of(full, idle));
+    List<TestProbe<TaskCommand>> tasks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      var task = testKit.createTestProbe(TaskCommand.class);
+      tasks.add(task);
+      full.tell(new NodeSlots.Acquire(task.ref(), 0, i));
+    }
+    int here = 0;
+    int there = 0;
+    for (var task : tasks) {
+      var granted = task.expectMessageClass(NodeSlotGranted.class, WAIT);
+      if (granted.host().equals(full)) here++;
+      if (granted.host().equals(idle)) there++;
+    }
+    assertEquals(1, here);
+    assertEquals(3, there);
+    var load = testKit.createTestProbe(NodeSlots.Load.class);
+    idle.tell(new NodeSlots.GetLoad(load.ref()));
+    assertEquals(3, load.receiveMessage().running());
+  }
+
+  @Test
+  void aFreedSlotGoesToTheHigherPriorityWaiterOfAnotherNode() {
+    var a = keeper(1);
+    var b = keeper(1);
+    awaitPeers(List.of(a, b));
+    var holderA = testKit.createTestProbe(TaskCommand.class);
+    var holderB = testKit.createTestProbe(TaskCommand.class);
+    acquire(a, holderA, 0, 1);
+    var leaseB = acquire(b, holderB, 0, 1);
+    var urgentAtA = testKit.createTestProbe(TaskCommand.class);
+    var routineAtB = testKit.createTestProbe(TaskCommand.class);
+    a.tell(new NodeSlots.Acquire(urgentAtA.ref(), 9, 5));
+    b.tell(new NodeSlots.Acquire(routineAtB.ref(), 1, 4));
+    awaitPeerWaiting(b, 1); // b heard of a's waiter before its slot frees
+    b.tell(new NodeSlots.Release(holderB.ref(), leaseB.lease()));
+    var granted = urgentAtA.expectMessageClass(NodeSlotGranted.class, WAIT);
+    assertEquals(b, granted.host());
+    routineAtB.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void anAttemptRunsOnTheLeasingNodeAndReportsToItsLink() {
+    var host = keeper(1);
+    var task = testKit.createTestProbe(TaskCommand.class);
+    var link = testKit.createTestProbe(TaskCommand.class);
+    var granted = acquire(host, task, 0, 1);
+    host.tell(new NodeSlots.RunAttempt(granted.lease(), link.ref(), data("remote-1"), 1));
+    var output = testKit.createTestProbe(TaskReply.class);
+    host.tell(new NodeSlots.ReadOutput(granted.lease(), 0, 1024, output.ref()));
+    assertInstanceOf(TaskReply.Output.class, output.receiveMessage(WAIT));
+    gates.computeIfAbsent("remote-1", id -> new CompletableFuture<>())
+        .complete(JsonNodeFactory.instance.objectNode().put("ok", true));
+    var ended = link.expectMessageClass(TaskCommand.RunnerEnded.class, WAIT);
+    assertInstanceOf(AttemptOutcome.Succeeded.class, ended.outcome());
+    host.tell(new NodeSlots.Release(link.ref(), granted.lease()));
+    var next = testKit.createTestProbe(TaskCommand.class);
+    acquire(host, next, 0, 2); // the slot is free again
+  }
+
+  @Test
+  void aLinkThatStopsCancelsItsAttemptAndFreesTheSlot() {
+    var host = keeper(1);
+    var task = testKit.createTestProbe(TaskCommand.class);
+    var link = testKit.createTestProbe(TaskCommand.class);
+    var granted = acquire(host, task, 0, 1);
+    host.tell(new NodeSlots.RunAttempt(granted.lease(), link.ref(), data("orphan"), 1));
+    var waiter = testKit.createTestProbe(TaskCommand.class);
+    host.tell(new NodeSlots.Acquire(waiter.ref(), 0, 2));
+    waiter.expectNoMessage(Duration.ofMillis(200));
+    link.stop(); // its node died
+    task.stop();
+    waiter.expectMessageClass(NodeSlotGranted.class, WAIT);
+  }
+
+  @Test
+  void aDrainingNodeStartsNothingLetsItsWaitersRunElsewhereAndHandsBackWhatStillRuns() {
+    var draining = keeper(2);
+    var other = keeper(2);
+    awaitPeers(List.of(draining, other));
+    var remoteTask = testKit.createTestProbe(TaskCommand.class);
+    var link = testKit.createTestProbe(TaskCommand.class);
+    var granted = acquire(draining, remoteTask, 0, 1);
+    draining.tell(new NodeSlots.RunAttempt(granted.lease(), link.ref(), data("long"), 1));
+
+    var drained = testKit.createTestProbe(NodeSlots.Drained.class);
+    draining.tell(new NodeSlots.StartDraining(Duration.ofMillis(500), drained.ref()));
+    var waiter = testKit.createTestProbe(TaskCommand.class);
+    draining.tell(new NodeSlots.Acquire(waiter.ref(), 0, 2));
+    assertEquals(other, waiter.expectMessageClass(NodeSlotGranted.class, WAIT).host());
+
+    drained.expectMessageClass(NodeSlots.Drained.class, WAIT);
+    var ended = link.expectMessageClass(TaskCommand.RunnerEnded.class, WAIT);
+    assertInstanceOf(AttemptOutcome.Interrupted.class, ended.outcome());
+    var load = testKit.createTestProbe(NodeSlots.Load.class);
+    draining.tell(new NodeSlots.GetLoad(load.ref()));
+    assertTrue(load.receiveMessage().draining());
+  }
+
+  @Test
+  void aDrainEndsAsSoonAsNothingRunsAnyMore() {
+    var keeper = keeper(1);
+    var task = testKit.createTestProbe(TaskCommand.class);
+    var granted = acquire(keeper, task, 0, 1);
+    var drained = testKit.createTestProbe(NodeSlots.Drained.class);
+    keeper.tell(new NodeSlots.StartDraining(Duration.ofSeconds(60), drained.ref()));
+    drained.expectNoMessage(Duration.ofMillis(200));
+    keeper.tell(new NodeSlots.Release(task.ref(), granted.lease()));
+    drained.expectMessageClass(NodeSlots.Drained.class, WAIT);
+  }
+
+  private static TaskData data(String taskId) {
+    return new TaskData("acme", taskId, "s1", TaskSpec.of("gate", null), Instant.now());
+  }
+}
