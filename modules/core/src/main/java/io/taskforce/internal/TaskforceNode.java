@@ -53,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskforceNode {
   private static final Logger log = LoggerFactory.getLogger(TaskforceNode.class);
+  private static final Duration LOAD_TIMEOUT = Duration.ofSeconds(2);
 
   private final ActorSystem<?> system;
   private final TaskforceSettings settings;
@@ -253,8 +254,9 @@ public final class TaskforceNode {
     return slotKeepers().thenCompose(keepers -> {
       List<CompletableFuture<NodeLoad>> loads = new ArrayList<>();
       for (ActorRef<NodeSlots.Command> keeper : keepers) {
+        // A node that just left may still be listed: it must not hold up the answer for long.
         loads.add(AskPattern.<NodeSlots.Command, NodeSlots.Load>ask(keeper, NodeSlots.GetLoad::new,
-                settings.askTimeout(), system.scheduler())
+                LOAD_TIMEOUT, system.scheduler())
             .thenApply(TaskforceNode::toNodeLoad)
             .exceptionally(failure -> null)
             .toCompletableFuture());
