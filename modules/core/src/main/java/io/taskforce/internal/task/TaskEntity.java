@@ -418,16 +418,13 @@ public final class TaskEntity
     runner = null;
     AttemptOutcome outcome = ended.outcome();
     if (outcome instanceof AttemptOutcome.Interrupted) {
-      // The node running it drains: run it again elsewhere, not counted as an attempt.
+      // The node running it drains: run it again elsewhere, not counted as an attempt. The session
+      // hears of it (a requeue frees its slot) and grants the start again within its limits.
       return Effect()
           .persist(new AttemptInterrupted(now()))
           .thenRun(state -> {
             releaseSlot();
             afterChange(state);
-            if (state instanceof PendingTask pending) {
-              startGranted = true;
-              requestSlotIfDue(pending);
-            }
           })
           .thenNoReply();
     }
