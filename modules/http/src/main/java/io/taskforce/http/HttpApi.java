@@ -43,6 +43,7 @@ public final class HttpApi {
   private final Settings settings;
   private final List<Operation> operations;
   private final byte[] openApi;
+  private final io.taskforce.http.mcp.McpEndpoint mcp;
 
   public HttpApi(Taskforce tf, Tokens tokens, Settings settings) {
     this.system = tf.system();
@@ -50,6 +51,7 @@ public final class HttpApi {
     this.settings = settings;
     this.operations = new ApiV1(tf, new FeedResponses(tf, settings.sseKeepAlive())).operations();
     this.openApi = resource("/taskforce/openapi.json");
+    this.mcp = new io.taskforce.http.mcp.McpEndpoint(tf, tokens, settings);
   }
 
   /** Every operation the server serves (besides {@code GET /v1/openapi.json}). */
@@ -71,6 +73,7 @@ public final class HttpApi {
   public CompletionStage<HttpResponse> handle(HttpRequest request) {
     List<String> path = segments(request);
     String method = request.method().value();
+    if (io.taskforce.http.mcp.McpEndpoint.serves(path)) return mcp.handle(request); // same tokens and tenants
     if (path.equals(List.of("v1", "openapi.json")) && method.equals("GET")) {
       request.discardEntityBytes(system);
       return CompletableFuture.completedFuture(
