@@ -86,6 +86,7 @@ public final class Taskforce {
   private Taskforce(TaskforceNode node) {
     this.node = node;
     this.settings = node.settings();
+    node.metrics().watchTaskCounts(node.system(), node.readModel()::countTasksByStatus);
   }
 
   /** Taskforce on a host's ActorSystem, which must run {@code pekko.actor.provider = cluster}. */
@@ -216,6 +217,7 @@ public final class Taskforce {
    * runs. The session is created (with defaults) if it does not exist.
    */
   public CompletionStage<Dispatched> dispatch(String tenant, String sessionId, TaskSpec spec) {
+    long arrived = System.nanoTime();
     return guarded(() -> {
       checkTenant(tenant);
       checkId("sessionId", sessionId);
@@ -247,6 +249,7 @@ public final class Taskforce {
       }
       return created.thenApply(reply -> {
         var view = (TaskReply.View) requireView(reply);
+        node.metrics().dispatched(Duration.ofNanos(System.nanoTime() - arrived));
         return new Dispatched(view.task(), view.repeated());
       });
     });
@@ -302,6 +305,24 @@ public final class Taskforce {
       if (sessionId == null) return node.readModel().listTasks(tenant, null, effective);
       return session(tenant, sessionId).thenCompose(s -> node.readModel().listTasks(tenant, sessionId, effective));
     });
+  }
+
+  /**
+   * For operators: the tasks of every tenant, newest first, by the filter's statuses, in pages,
+   * each with its tenant (from the read model: may lag by about a second). Never expose this to a
+   * tenant.
+   */
+  public CompletionStage<Page<io.taskforce.api.TenantTask>> listAllTasks(TaskFilter filter) {
+    return guarded(() -> node.readModel().listAllTasks(filter == null ? TaskFilter.all() : filter));
+  }
+
+  /**
+   * Whether the journal's database answers a trivial query within {@code timeout}: completes when
+   * it does, fails with {@link UnavailableException} saying why when it does not. For readiness
+   * checks.
+   */
+  public CompletionStage<org.apache.pekko.Done> checkDatabase(Duration timeout) {
+    return guarded(() -> node.readModel().checkReachable(timeout));
   }
 
   public CompletionStage<TaskView> pause(String tenant, String taskId) {

@@ -3,6 +3,8 @@ package io.taskforce;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -42,7 +44,7 @@ public final class TaskforceConfig {
     String url = db.getString("url");
     if (kind.equals("h2") && url.isEmpty()) url = h2Url(Path.of(resolved.getString("taskforce.data-dir")));
     int poolSize = persistence.getInt("pool-size");
-    Map<String, Object> derived = Map.ofEntries(
+    Map<String, Object> derived = new HashMap<>(Map.ofEntries(
         Map.entry("taskforce.persistence.db.url", url),
         Map.entry("taskforce.persistence.db.user", db.getString("user")),
         Map.entry("taskforce.persistence.db.password", db.getString("password")),
@@ -58,9 +60,28 @@ public final class TaskforceConfig {
         Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.maxConnections", poolSize),
         Map.entry("pekko.projection.jdbc.dialect", db.getString("projection-dialect")),
         Map.entry("pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size",
-            resolved.getInt("taskforce.read-model.pool-size")));
+            resolved.getInt("taskforce.read-model.pool-size")),
+        // Set here, not only in reference.conf: pekko-projection-jdbc's own reference.conf sets these
+        // keys too, and which of two reference.conf files wins depends on the class path's order.
+        Map.entry("pekko.projection.jdbc.offset-store.table", PROJECTION_OFFSET_TABLE),
+        Map.entry("pekko.projection.jdbc.offset-store.management-table", PROJECTION_MANAGEMENT_TABLE)));
+    // The drain (taskforce.node.drain-seconds) runs in the first phase of the coordinated shutdown,
+    // which must outlast it, with room to hand over what is left.
+    Duration drainPhase = Duration.ofSeconds(resolved.getLong("taskforce.node.drain-seconds")).plus(DRAIN_PHASE_MARGIN);
+    Duration phase = resolved.hasPath(DRAIN_PHASE_TIMEOUT)
+        ? resolved.getDuration(DRAIN_PHASE_TIMEOUT)
+        : resolved.getDuration("pekko.coordinated-shutdown.default-phase-timeout");
+    if (phase.compareTo(drainPhase) < 0) {
+      derived.put(DRAIN_PHASE_TIMEOUT, drainPhase.toMillis() + "ms");
+    }
     return ConfigFactory.parseMap(derived, "derived by TaskforceConfig").withFallback(resolved).resolve();
   }
+
+  static final String PROJECTION_OFFSET_TABLE = "tf_projection_offset";
+  static final String PROJECTION_MANAGEMENT_TABLE = "tf_projection_management";
+  static final String DRAIN_PHASE_TIMEOUT = "pekko.coordinated-shutdown.phases.before-service-unbind.timeout";
+  /** Room the drain's shutdown phase keeps beyond the drain itself (handing over what is left). */
+  public static final Duration DRAIN_PHASE_MARGIN = Duration.ofSeconds(15);
 
   /** Whether {@code config} went through {@link #derive}. */
   public static boolean isDerived(Config config) {

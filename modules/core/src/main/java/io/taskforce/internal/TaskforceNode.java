@@ -198,10 +198,17 @@ public final class TaskforceNode {
       drain = phase.minus(margin).isNegative() ? Duration.ZERO : phase.minus(margin);
     }
     Duration drainTime = drain;
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "taskforce-drain", () ->
-        AskPattern.<NodeSlots.Command, NodeSlots.Drained>ask(slots,
-                replyTo -> new NodeSlots.StartDraining(drainTime, replyTo), drainTime.plus(margin), system.scheduler())
-            .handle((drained, failure) -> Done.getInstance()));
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "taskforce-drain", () -> {
+      // A downed node must stop at once: its shards start elsewhere after down-removal-margin, and
+      // two live copies of an entity would both write its journal.
+      boolean downed = shutdown.getShutdownReason()
+          .map(reason -> reason.equals(CoordinatedShutdown.clusterDowningReason()))
+          .orElse(false);
+      Duration time = downed ? Duration.ZERO : drainTime;
+      return AskPattern.<NodeSlots.Command, NodeSlots.Drained>ask(slots,
+              replyTo -> new NodeSlots.StartDraining(time, replyTo), time.plus(margin), system.scheduler())
+          .handle((drained, failure) -> Done.getInstance());
+    });
   }
 
   private static Config shardingSection(Config tfSharding, String type, TaskforceSettings settings) {

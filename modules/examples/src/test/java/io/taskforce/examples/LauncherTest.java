@@ -47,14 +47,21 @@ class LauncherTest {
     try {
       awaitLine(serverLog, "Taskforce is up", Duration.ofSeconds(90), server);
 
+      // The subagent finishes once the test lets it (a file appears), so that `watch` has surely
+      // started by then however busy the machine is, and shows the completion live.
+      Path go = dir.resolve("go");
       Result dispatched = cli(env, "dispatch", "--session", "quick", "--title", "hello", "--",
-          "bash", "-c", "echo working; sleep 2; echo hello from a subagent");
+          "bash", "-c", "echo working; while [ ! -e '" + go + "' ]; do sleep 0.1; done; echo hello from a subagent");
       assertEquals(0, dispatched.exit(), dispatched.toString());
       String taskId = dispatched.out().strip();
 
-      Result watched = cli(env, "watch", "quick", "--until-idle", "--plain");
-      assertEquals(0, watched.exit(), watched.toString());
-      assertTrue(watched.out().contains("completed"), watched.toString());
+      Path watchLog = dir.resolve("watch.log");
+      Process watch = start(env, watchLog, "watch", "quick", "--until-idle", "--plain");
+      awaitLine(watchLog, "watching session quick", Duration.ofSeconds(60), watch);
+      Files.createFile(go);
+      assertTrue(watch.waitFor(60, TimeUnit.SECONDS), "watch did not end: " + Files.readString(watchLog));
+      assertEquals(0, watch.exitValue(), Files.readString(watchLog));
+      assertTrue(Files.readString(watchLog).contains("completed"), Files.readString(watchLog));
 
       Result result = cli(env, "result", "--wait", taskId);
       assertEquals(0, result.exit(), result.toString());
@@ -73,6 +80,15 @@ class LauncherTest {
   }
 
   record Result(int exit, String out) {}
+
+  private static Process start(Map<String, String> env, Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(ROOT.resolve("taskforce").toString()));
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    return builder.start();
+  }
 
   private static Result cli(Map<String, String> env, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(ROOT.resolve("taskforce").toString()));

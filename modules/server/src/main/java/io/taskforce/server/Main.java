@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         io.taskforce.server.cli.PauseCommand.class, io.taskforce.server.cli.ResumeCommand.class,
         io.taskforce.server.cli.CancelCommand.class, io.taskforce.server.cli.AnswerCommand.class,
         io.taskforce.server.cli.ListCommand.class, io.taskforce.server.cli.SessionsCommand.class,
-        io.taskforce.server.cli.WatchCommand.class,
+        io.taskforce.server.cli.WatchCommand.class, io.taskforce.server.cli.DbCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   public static void main(String[] args) {

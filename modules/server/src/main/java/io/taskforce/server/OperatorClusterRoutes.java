@@ -1,6 +1,7 @@
 package io.taskforce.server;
 
-import com.typesafe.config.Config;
+import io.taskforce.server.admin.OperatorAccess;
+import java.util.Optional;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.cluster.Cluster;
 import org.apache.pekko.http.javadsl.server.Directives;
@@ -10,10 +11,11 @@ import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 
 /**
- * The cluster routes of Pekko Management ({@code /cluster/members}, {@code /cluster/shards/...})
- * behind the operator credentials, read-only unless configured otherwise. Without credentials
- * they are not served; the health checks ({@code /alive}, {@code /ready}) stay open either way,
- * as they are routes of their own.
+ * The cluster routes of Pekko Management ({@code /cluster/members}, {@code /cluster/shards/...},
+ * {@code /cluster/domain-events}) behind the operator credentials ({@link OperatorAccess}),
+ * read-only unless {@code taskforce.server.cluster-routes-read-only} is off. Without credentials
+ * they are not served; the health checks ({@code /alive}, {@code /ready}) stay open either way, as
+ * they are routes of their own.
  */
 public final class OperatorClusterRoutes implements ManagementRouteProvider {
   private final ExtendedActorSystem system;
@@ -24,19 +26,13 @@ public final class OperatorClusterRoutes implements ManagementRouteProvider {
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    Config config = system.settings().config().getConfig("taskforce.server");
-    String user = config.getString("admin-user");
-    String password = config.getString("admin-password");
-    if (user.isEmpty() || password.isEmpty()) return Directives.reject();
+    Optional<OperatorAccess> access = OperatorAccess.fromConfig(system.settings().config());
+    if (access.isEmpty()) return Directives.reject();
     Cluster cluster = Cluster.get(system);
-    Route clusterRoutes = config.getBoolean("cluster-routes-read-only")
+    Route clusterRoutes = system.settings().config().getBoolean("taskforce.server.cluster-routes-read-only")
         ? ClusterHttpManagementRoutes.readOnly(cluster)
         : ClusterHttpManagementRoutes.all(cluster);
-    return Directives.authenticateBasic("taskforce-operators",
-        credentials -> credentials
-            .filter(c -> c.identifier().equals(user) && c.verify(password))
-            .map(c -> c.identifier()),
-        operator -> clusterRoutes);
+    // Only requests under /cluster are asked for credentials (the prefix is not consumed).
+    return Directives.pathPrefixTest("cluster", () -> access.get().guard(operator -> clusterRoutes));
   }
-
 }

@@ -16,7 +16,7 @@ public final class ServerConfig {
   private ServerConfig() {}
 
   public static Config load(Map<String, String> environment) {
-    return TaskforceConfig.load(fromEnvironment(environment));
+    return ClusterFormation.derive(TaskforceConfig.load(fromEnvironment(environment)));
   }
 
   /** {@code TASKFORCE_SEEDS} ({@code host:port,host:port}) as Pekko seed-node addresses. */

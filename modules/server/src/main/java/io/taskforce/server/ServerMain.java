@@ -2,22 +2,42 @@ package io.taskforce.server;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.taskforce.Taskforce;
 import io.taskforce.TaskforceConfig;
 import io.taskforce.executors.BuiltInExecutors;
 import io.taskforce.http.HttpApi;
 import io.taskforce.internal.DataDirLock;
 import io.taskforce.http.Tokens;
+import io.taskforce.server.admin.AdminContext;
+import io.taskforce.server.admin.AdminRoutes;
+import io.taskforce.server.admin.DatabaseReadinessCheck;
+import io.taskforce.server.admin.HealthRoutes;
+import io.taskforce.server.admin.MetricsRoutes;
+import io.taskforce.server.admin.OperatorAccess;
 import io.taskforce.spi.ExecutorRegistry;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.management.javadsl.PekkoManagement;
@@ -67,12 +87,15 @@ public final class ServerMain {
             executors.close();
             return Done.getInstance();
           }));
-      Taskforce taskforce = Taskforce.builder(system).executors(registry).start()
+      PrometheusMeterRegistry metrics = meterRegistry(system);
+      Taskforce taskforce = Taskforce.builder(system).executors(registry).meterRegistry(metrics).start()
           .toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      AdminContext.get(system.classicSystem()).attach(taskforce, metrics);
       HttpApi api = new HttpApi(taskforce, new Tokens(tokens.tenantByToken()), HttpApi.Settings.from(config));
       ServerBinding binding = api.bind(config).toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Uri management = PekkoManagement.get(system.classicSystem()).start()
           .toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      ClusterFormation.start(system);
       return new ServerMain(system, taskforce, binding, tokens, management);
     } catch (Exception e) {
       system.terminate();
@@ -81,18 +104,66 @@ public final class ServerMain {
     }
   }
 
+  /** The route providers of libraries that stay on: Cluster Bootstrap's (its nodes ask one another, unauthenticated). */
+  static final Set<String> LIBRARY_ROUTES_KEPT = Set.of("cluster-bootstrap");
+
   /**
-   * Pekko Management on {@code taskforce.server.management.host/port} (TASKFORCE_MGMT_HOST/PORT):
-   * its own health checks, and the cluster routes only through {@link OperatorClusterRoutes}.
+   * Pekko Management on {@code taskforce.server.management.host/port} (TASKFORCE_MGMT_HOST/PORT),
+   * serving exactly: the open health checks ({@link HealthRoutes}: {@code /alive}, {@code /ready},
+   * where ready means this member is Up and the journal's database answers), Cluster Bootstrap's
+   * routes, and, behind the operator credentials, the cluster routes ({@link
+   * OperatorClusterRoutes}), {@code /admin} ({@link AdminRoutes}) and {@code /metrics} ({@link
+   * MetricsRoutes}). Every other route provider a library registers is switched off, Pekko's own
+   * health-check provider (it would also serve {@code /startup}) and cluster routes included.
    */
-  static Config managementSettings(Config config) {
+  public static Config managementSettings(Config config) {
     Config server = config.getConfig("taskforce.server");
+    Config routes = config.withFallback(ConfigFactory.defaultReference(ServerMain.class.getClassLoader()))
+        .getConfig("pekko.management.http.routes");
+    Map<String, Object> providers = new LinkedHashMap<>();
+    for (String name : routes.root().keySet()) {
+      if (!LIBRARY_ROUTES_KEPT.contains(name)) providers.put(name, "");
+    }
+    providers.put("health-checks", HealthRoutes.class.getName());
+    providers.put("taskforce-cluster", OperatorClusterRoutes.class.getName());
+    providers.put("taskforce-admin", AdminRoutes.class.getName());
+    providers.put("taskforce-metrics", MetricsRoutes.class.getName());
     String overrides = String.join("\n",
         "pekko.management.http.hostname = \"" + server.getString("management.host") + "\"",
         "pekko.management.http.port = " + server.getInt("management.port"),
-        "pekko.management.http.routes.cluster-management = \"\"",
-        "pekko.management.http.routes.taskforce-cluster = \"" + OperatorClusterRoutes.class.getName() + "\"");
-    return ConfigFactory.parseString(overrides).withFallback(config);
+        // Ready: Up (not WeaklyUp, not Joining) and the journal's database reachable.
+        "pekko.management.cluster.health-check.ready-states = [\"Up\"]",
+        "pekko.management.health-checks.readiness-checks.cluster-membership = "
+            + "\"org.apache.pekko.management.cluster.scaladsl.ClusterMembershipCheck\"",
+        "pekko.management.health-checks.readiness-checks.taskforce-database = \""
+            + DatabaseReadinessCheck.class.getName() + "\"");
+    return ConfigFactory.parseString(overrides)
+        .withFallback(ConfigValueFactory.fromMap(providers).atPath("pekko.management.http.routes"))
+        .withFallback(config);
+  }
+
+  /**
+   * The node's Prometheus registry: every meter tagged {@code node} with this member's address,
+   * with the JVM's own meters (memory, GC, threads, classes, CPU, uptime, file descriptors).
+   */
+  private static PrometheusMeterRegistry meterRegistry(ActorSystem<?> system) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("node", Cluster.get(system).selfMember().address().toString());
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+        "taskforce-close-metrics", () -> {
+          gc.close();
+          registry.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return registry;
   }
 
   /** Where Pekko Management answers ({@code /alive}, {@code /ready}, {@code /cluster/...}). */
@@ -137,9 +208,9 @@ public final class ServerMain {
       text.append("Tokens: from TASKFORCE_TOKEN / TASKFORCE_TOKENS\n");
     }
     text.append("Operators: ").append(management).append(" (/alive, /ready")
-        .append(config(system).getString("taskforce.server.admin-user").isEmpty()
-            ? "; set TASKFORCE_ADMIN_USER/PASSWORD for the cluster routes)\n"
-            : ", /cluster/members with the operator credentials)\n");
+        .append(OperatorAccess.fromConfig(config(system)).isEmpty()
+            ? "; set TASKFORCE_ADMIN_USER/PASSWORD for /admin, /metrics and /cluster)\n"
+            : "; /admin, /metrics and /cluster with the operator credentials)\n");
     text.append("Try: ./taskforce dispatch --wait -- echo hello");
     return text.toString();
   }

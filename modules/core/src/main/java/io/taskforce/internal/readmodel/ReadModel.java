@@ -9,6 +9,7 @@ import io.taskforce.api.SessionView;
 import io.taskforce.api.TaskFilter;
 import io.taskforce.api.TaskStatus;
 import io.taskforce.api.TaskView;
+import io.taskforce.api.TenantTask;
 import io.taskforce.api.UnavailableException;
 import io.taskforce.internal.session.SessionEvent;
 import io.taskforce.internal.task.TaskEvent;
@@ -16,6 +17,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -58,8 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>It has a small connection pool of its own ({@code taskforce.read-model.pool-size}
  * connections to {@code taskforce.persistence.db}), and every JDBC call, the projections' and the
  * listings', runs on the projection's blocking dispatcher ({@code
- * pekko.projection.jdbc.use-dispatcher}), never on the default dispatcher. Every query is scoped by
- * tenant.
+ * pekko.projection.jdbc.use-dispatcher}), never on the default dispatcher. Every query of a
+ * tenant's listing is scoped by tenant; only the operators' views ({@link #listAllTasks}, {@link
+ * #countTasksByStatus}) and {@link #checkReachable} look across tenants.
  */
 public final class ReadModel implements AutoCloseable {
   /** The tag of every task event; the task projection reads it. */
@@ -74,6 +77,8 @@ public final class ReadModel implements AutoCloseable {
   private static final Duration RETRY_AFTER = Duration.ofSeconds(1);
   private static final int GROUP_ENVELOPES = 200;
   private static final Duration GROUP_WITHIN = Duration.ofMillis(50);
+  /** The cursor kind of {@link #listAllTasks}: its sort key is (createdAt, taskId|tenant). */
+  private static final char ALL_TASKS = 'a';
 
   private final ActorSystem<?> system;
   private final HikariDataSource dataSource;
@@ -82,6 +87,9 @@ public final class ReadModel implements AutoCloseable {
   private final StateCodec codec;
   private final int maxPage;
   private final AtomicBoolean stopped = new AtomicBoolean();
+  /** The reachability check in flight, shared by the checks that overlap it. */
+  private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Done>> pinging =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private ReadModel(ActorSystem<?> system, HikariDataSource dataSource, Executor blocking, int maxPage) {
     this.system = system;
@@ -296,6 +304,161 @@ public final class ReadModel implements AutoCloseable {
           }
           return new Page<>(List.copyOf(items), more ? last.encode(Cursor.TASKS) : null);
         });
+  }
+
+  /**
+   * For operators: a page of the tasks of every tenant, newest first ({@code createdAt}
+   * descending, then task id descending, then tenant descending, so that two tenants' tasks of the
+   * same id and instant keep a stable order), of the filter's statuses (all when empty), at most
+   * the filter's limit (and {@code taskforce.read-model.max-page}), after the filter's cursor (one
+   * of this listing's own; a tenant listing's cursor is refused). Not for tenants: the items name
+   * their tenant.
+   */
+  public CompletionStage<Page<TenantTask>> listAllTasks(TaskFilter filter) {
+    TaskFilter f = filter == null ? TaskFilter.all() : filter;
+    final Cursor after;
+    final String afterTaskId;
+    final String afterTenant;
+    try {
+      after = Cursor.decode(ALL_TASKS, f.cursor());
+      if (after != null) {
+        int bar = after.id().indexOf('|');
+        if (bar <= 0 || bar == after.id().length() - 1) {
+          throw new InvalidRequestException("cursor", "cursor is malformed; use the nextCursor of a previous page");
+        }
+        afterTaskId = after.id().substring(0, bar);
+        afterTenant = after.id().substring(bar + 1);
+      } else {
+        afterTaskId = null;
+        afterTenant = null;
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    int limit = Math.min(f.limit(), maxPage);
+    StringBuilder sql = new StringBuilder("SELECT created_at, task_id, tenant, view_json FROM tf_rm_task WHERE 1 = 1");
+    List<Object> params = new ArrayList<>();
+    if (!f.statuses().isEmpty()) {
+      List<String> words = f.statuses().stream().map(TaskStatus::wire).sorted().toList();
+      sql.append(" AND status IN (").append(placeholders(words.size())).append(')');
+      params.addAll(words);
+    }
+    if (after != null) {
+      sql.append(" AND (created_at < ? OR (created_at = ? AND (task_id < ? OR (task_id = ? AND tenant < ?))))");
+      params.add(after.createdAt());
+      params.add(after.createdAt());
+      params.add(afterTaskId);
+      params.add(afterTaskId);
+      params.add(afterTenant);
+    }
+    sql.append(" ORDER BY created_at DESC, task_id DESC, tenant DESC LIMIT ?");
+    params.add(limit + 1);
+    String query = sql.toString();
+    return onDatabase(
+        connection -> {
+          catchUp(connection, TASK_PROJECTION, TASK_TAG);
+          List<TenantTask> items = new ArrayList<>();
+          Cursor last = null;
+          boolean more = false;
+          try (PreparedStatement ps = prepare(connection, query, params);
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              if (items.size() == limit) {
+                more = true;
+                break;
+              }
+              last = new Cursor(rs.getLong(1), rs.getString(2) + "|" + rs.getString(3));
+              items.add(new TenantTask(rs.getString(3), codec.readView(rs.getString(4))));
+            }
+          }
+          return new Page<>(List.copyOf(items), more ? last.encode(ALL_TASKS) : null);
+        });
+  }
+
+  /**
+   * How many tasks of every tenant the read model holds, by status (every status present, zeros
+   * included). One grouped query; it does not wait for the projection to catch up.
+   */
+  public CompletionStage<Map<TaskStatus, Long>> countTasksByStatus() {
+    return onDatabase(
+        connection -> {
+          Map<TaskStatus, Long> counts = new java.util.EnumMap<>(TaskStatus.class);
+          for (TaskStatus s : TaskStatus.values()) counts.put(s, 0L);
+          try (PreparedStatement ps = connection.prepareStatement(
+                  "SELECT status, COUNT(*) FROM tf_rm_task GROUP BY status");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              for (TaskStatus s : TaskStatus.values()) {
+                if (s.wire().equals(rs.getString(1))) counts.put(s, rs.getLong(2));
+              }
+            }
+          }
+          return Collections.unmodifiableMap(counts);
+        });
+  }
+
+  /**
+   * Whether the database (the journal's: the read model's pool connects to {@code
+   * taskforce.persistence.db}) answers a trivial query within {@code timeout}. Completes normally
+   * when it does; fails with {@link UnavailableException} saying why when it does not. Checks that
+   * overlap share one query, so a database that hangs ties up one blocking thread at most.
+   */
+  public CompletionStage<Done> checkReachable(Duration timeout) {
+    CompletableFuture<Done> check = pinging.get();
+    if (check == null) {
+      CompletableFuture<Done> started = new CompletableFuture<>();
+      if (pinging.compareAndSet(null, started)) {
+        int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+        onDatabase(
+                connection -> {
+                  try (Statement statement = connection.createStatement()) {
+                    statement.setQueryTimeout(seconds);
+                    try (ResultSet rs = statement.executeQuery("SELECT 1")) {
+                      if (!rs.next()) throw new SQLException("SELECT 1 returned no row");
+                    }
+                  }
+                  return Done.getInstance();
+                })
+            .whenComplete(
+                (done, failure) -> {
+                  pinging.set(null);
+                  if (failure == null) {
+                    started.complete(done);
+                    return;
+                  }
+                  Throwable cause = unwrap(failure);
+                  if (cause instanceof UnavailableException && cause.getCause() instanceof SQLException sql) {
+                    cause = new UnavailableException("the database cannot be reached: " + sql.getMessage(), RETRY_AFTER, sql);
+                  }
+                  started.completeExceptionally(cause);
+                });
+        check = started;
+      } else {
+        check = pinging.get();
+        if (check == null) return checkReachable(timeout);
+      }
+    }
+    CompletableFuture<Done> answer = new CompletableFuture<>();
+    check.whenComplete(
+        (done, failure) -> {
+          if (failure == null) answer.complete(done);
+          else answer.completeExceptionally(failure);
+        });
+    long millis = timeout.toMillis();
+    return answer.completeOnTimeout(null, millis, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenApply(
+            done -> {
+              if (done == null) {
+                throw new UnavailableException(
+                    "the database did not answer within " + millis + " ms", RETRY_AFTER, null);
+              }
+              return done;
+            });
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+    return t;
   }
 
   /**

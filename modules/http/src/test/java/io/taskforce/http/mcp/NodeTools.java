@@ -1,6 +1,6 @@
 package io.taskforce.http.mcp;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,6 +59,19 @@ final class NodeTools {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Skips the test when {@code present} is false, unless CI asks for the Node-based tests
+   * ({@code TASKFORCE_REQUIRE_NODE_TESTS=1}, set by .ci/run): there a missing tool fails it, so a
+   * green run never hides a skipped browser or SDK check.
+   */
+  private static void assumeTrue(boolean present, String message) {
+    if ("1".equals(System.getenv("TASKFORCE_REQUIRE_NODE_TESTS"))) {
+      org.junit.jupiter.api.Assertions.assertTrue(present, message.replaceFirst("^skipped: ", ""));
+    } else {
+      org.junit.jupiter.api.Assumptions.assumeTrue(present, message);
     }
   }
 }

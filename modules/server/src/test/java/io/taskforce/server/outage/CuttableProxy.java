@@ -14,14 +14,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * database outage without touching the shared service: {@link #cut()} drops every connection and
  * refuses new ones until {@link #restore()}.
  */
-final class CuttableProxy implements AutoCloseable {
+public final class CuttableProxy implements AutoCloseable {
   private final ServerSocket server;
   private final int targetPort;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
   private volatile boolean closed;
 
-  CuttableProxy(int targetPort) throws IOException {
+  public CuttableProxy(int targetPort) throws IOException {
     this.targetPort = targetPort;
     this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     Thread acceptor = new Thread(this::accept, "outage-proxy");
@@ -29,17 +29,17 @@ final class CuttableProxy implements AutoCloseable {
     acceptor.start();
   }
 
-  int port() {
+  public int port() {
     return server.getLocalPort();
   }
 
-  void cut() {
+  public void cut() {
     cut = true;
     open.forEach(CuttableProxy::closeQuietly);
     open.clear();
   }
 
-  void restore() {
+  public void restore() {
     cut = false;
   }
 
