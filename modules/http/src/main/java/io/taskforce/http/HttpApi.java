@@ -44,6 +44,7 @@ public final class HttpApi {
   private final List<Operation> operations;
   private final byte[] openApi;
   private final io.taskforce.http.mcp.McpEndpoint mcp;
+  private final io.taskforce.http.console.ConsoleRoutes console;
 
   public HttpApi(Taskforce tf, Tokens tokens, Settings settings) {
     this.system = tf.system();
@@ -52,6 +53,7 @@ public final class HttpApi {
     this.operations = new ApiV1(tf, new FeedResponses(tf, settings.sseKeepAlive())).operations();
     this.openApi = resource("/taskforce/openapi.json");
     this.mcp = new io.taskforce.http.mcp.McpEndpoint(tf, tokens, settings);
+    this.console = new io.taskforce.http.console.ConsoleRoutes(system);
   }
 
   /** Every operation the server serves (besides {@code GET /v1/openapi.json}). */
@@ -74,6 +76,7 @@ public final class HttpApi {
     List<String> path = segments(request);
     String method = request.method().value();
     if (io.taskforce.http.mcp.McpEndpoint.serves(path)) return mcp.handle(request); // same tokens and tenants
+    if (io.taskforce.http.console.ConsoleRoutes.serves(path)) return console.handle(request, path); // static: no token
     if (path.equals(List.of("v1", "openapi.json")) && method.equals("GET")) {
       request.discardEntityBytes(system);
       return CompletableFuture.completedFuture(
