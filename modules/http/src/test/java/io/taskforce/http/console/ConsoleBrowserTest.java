@@ -24,7 +24,7 @@ class ConsoleBrowserTest {
     Path node = NodeAndChromium.assumeNodePackage("playwright-core");
     NodeAndChromium.assumeChromium();
     try (ConsoleTestServer server = ConsoleTestServer.start(0)) {
-      NodeAndChromium.Run run = NodeAndChromium.run(node, ARTIFACTS.resolve("console-e2e.log"), 300,
+      io.taskforce.http.NodeScripts.Run run = NodeAndChromium.run(node, ARTIFACTS.resolve("console-e2e.log"), 300,
           List.of("console.e2e.mjs", server.base.toString(), ConsoleTestServer.TOKEN, ARTIFACTS.toString()),
           line -> {
             // The script asks for its feed to be cut, to see the console reconnect.

@@ -15,7 +15,7 @@ class ConsoleTypeCheckTest {
   @Test
   void theConsolesJavaScriptTypeChecks() {
     Path node = NodeAndChromium.assumeNodePackage("typescript");
-    NodeAndChromium.Run run = NodeAndChromium.run(node, Path.of("target/console-e2e/tsc.log"), 180,
+    io.taskforce.http.NodeScripts.Run run = NodeAndChromium.run(node, Path.of("target/console-e2e/tsc.log"), 180,
         List.of("node_modules/typescript/bin/tsc", "-p", "jsconfig.json", "--listFiles"));
     assertEquals(0, run.exitCode(), run.output());
     // The check saw the console's files (an include that matched nothing would pass vacuously).

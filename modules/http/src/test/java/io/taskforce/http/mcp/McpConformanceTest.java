@@ -22,7 +22,7 @@ class McpConformanceTest {
         BearerProxy proxy = BearerProxy.start(server.tf.system(), server.port, McpTestServer.TOKEN)) {
       String url = "http://127.0.0.1:" + proxy.port() + "/mcp";
       Path out = Path.of("target/mcp/conformance").toAbsolutePath();
-      NodeTools.Run run = NodeTools.node(Path.of("target/mcp/conformance.log"), 600, List.of(
+      io.taskforce.http.NodeScripts.Run run = NodeTools.node(Path.of("target/mcp/conformance.log"), 600, List.of(
           "node_modules/@modelcontextprotocol/conformance/dist/index.js", "server", "--url", url,
           "--expected-failures", "conformance-baseline.yml", "-o", out.toString()));
       assertEquals(0, run.exitCode(), run.output());

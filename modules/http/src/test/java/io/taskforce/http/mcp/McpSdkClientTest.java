@@ -19,7 +19,7 @@ class McpSdkClientTest {
   void theTypeScriptSdkClientDrivesTheServer() {
     NodeTools.assumeInstalled("@modelcontextprotocol/sdk");
     try (McpTestServer server = McpTestServer.start()) {
-      NodeTools.Run run = NodeTools.node(Path.of("target/mcp/sdk-client.log"), 180,
+      io.taskforce.http.NodeScripts.Run run = NodeTools.node(Path.of("target/mcp/sdk-client.log"), 180,
           List.of("sdk-client.mjs", server.mcp.toString(), McpTestServer.TOKEN));
       assertEquals(0, run.exitCode(), run.output());
       for (String step : List.of("connected", "tools", "dispatch-and-poll", "run-subagent-stream", "list", "cancel", "updates", "done")) {
