@@ -28,6 +28,7 @@ import io.taskforce.internal.session.SessionEvent;
 import io.taskforce.internal.session.SessionInfo;
 import io.taskforce.internal.session.SessionReply;
 import io.taskforce.internal.session.SessionState;
+import io.taskforce.internal.session.SessionTasks;
 import io.taskforce.internal.session.TaskEntry;
 import io.taskforce.internal.task.AttemptOutcome;
 import io.taskforce.internal.task.Outbox;
@@ -174,7 +175,7 @@ class SerializationTest {
     tasks.put("t1", new TaskEntry(1, 0, TaskStatus.PENDING, true, false, 1, false));
     tasks.put("t3", new TaskEntry(7, 0, TaskStatus.COMPLETED, false, false, 4, true));
     return new SessionState.SessionBody(sessionInfo(), 9, 4,
-        Map.of("pending", 1L, "running", 1L, "completed", 1L, "failed", 0L), tasks,
+        Map.of("pending", 1L, "running", 1L, "completed", 1L, "failed", 0L), SessionTasks.of(tasks),
         new FeedIndex(64, List.of(1L, 65L), List.of(2L, 80L)));
   }
 
@@ -190,7 +191,7 @@ class SerializationTest {
     List<Object> all = new ArrayList<>();
     // supporting records
     all.addAll(List.of(data(), tail(), OutputTail.EMPTY, fullReport(), askingReport(), requeuedReport(),
-        core(), Outbox.EMPTY, sessionInfo(), body(), new TaskEntry(1, 0, TaskStatus.PAUSED, false, true, 2, false),
+        core(), Outbox.EMPTY, sessionInfo(), body(), body().tasks(), new TaskEntry(1, 0, TaskStatus.PAUSED, false, true, 2, false),
         new FeedIndex(64, List.of(), List.of())));
     all.addAll(List.of(
         new AttemptOutcome.Succeeded(JSON.createObjectNode().put("ok", true), tail()),

@@ -288,8 +288,8 @@ public final class SessionEntity
   }
 
   private void ensureRetellTimer(ExistingSession session) {
-    boolean waiting = session.body().tasks().values().stream()
-        .anyMatch(t -> t.finished() || t.granted() || (session instanceof ClosedSession));
+    SessionTasks tasks = session.body().tasks();
+    boolean waiting = session instanceof ClosedSession ? !tasks.isEmpty() : tasks.anyAwaitingTask();
     if (waiting && !timers.isTimerActive("retell")) {
       timers.startTimerWithFixedDelay("retell", new Retell(), runtime.settings().sessionRetellInterval());
     } else if (!waiting) {

@@ -5,8 +5,6 @@ import io.taskforce.api.TaskStatus;
 import io.taskforce.internal.JsonSerializable;
 import io.taskforce.internal.task.TaskReport;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -72,37 +70,36 @@ public sealed interface SessionState extends JsonSerializable {
     }
   }
 
-  /** What an existing session holds, open or closed. {@code tasks} keeps insertion order. */
+  /** What an existing session holds, open or closed. */
   record SessionBody(
       SessionInfo info,
       long lastEventSeq,
       long ackedEventSeq,
       Map<String, Long> counts,
-      Map<String, TaskEntry> tasks,
+      SessionTasks tasks,
       FeedIndex feedIndex)
       implements JsonSerializable {
 
     public SessionBody {
       counts = Map.copyOf(counts);
-      tasks = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
     }
 
     static SessionBody created(SessionInfo info) {
-      return new SessionBody(info, 0, 0, Map.of(), Map.of(), FeedIndex.EMPTY);
+      return new SessionBody(info, 0, 0, Map.of(), SessionTasks.EMPTY, FeedIndex.EMPTY);
     }
 
     SessionBody apply(SessionEvent.ReportApplied e) {
       TaskReport report = e.report();
-      var newTasks = new LinkedHashMap<>(tasks);
       var newCounts = new HashMap<>(counts);
-      TaskEntry before = newTasks.get(e.taskId());
+      TaskEntry before = tasks.get(e.taskId());
       TaskEntry after =
           before == null ? TaskEntry.dispatched(e.feedSeq(), report) : before.apply(report);
       if (before != null) newCounts.merge(before.status().wire(), -1L, Long::sum);
       newCounts.merge(after.status().wire(), 1L, Long::sum);
-      newTasks.put(e.taskId(), after);
+      SessionTasks newTasks = tasks.with(e.taskId(), after);
       for (String granted : e.grants()) {
-        newTasks.computeIfPresent(granted, (id, entry) -> entry.grant());
+        TaskEntry entry = newTasks.get(granted);
+        if (entry != null) newTasks = newTasks.with(granted, entry.grant());
       }
       long seq = Math.max(lastEventSeq, e.feedSeq());
       FeedIndex index = e.feedSeq() > 0 ? feedIndex.record(e.feedSeq(), e.journalSeqNr()) : feedIndex;
@@ -115,19 +112,17 @@ public sealed interface SessionState extends JsonSerializable {
     }
 
     SessionBody forget(String taskId) {
-      var newTasks = new LinkedHashMap<>(tasks);
-      newTasks.remove(taskId);
-      return new SessionBody(info, lastEventSeq, ackedEventSeq, counts, newTasks, feedIndex);
+      return new SessionBody(info, lastEventSeq, ackedEventSeq, counts, tasks.without(taskId), feedIndex);
     }
 
     /** The number of tasks waiting in the queue (not yet granted a start). */
     public long queuedCount() {
-      return tasks.values().stream().filter(TaskEntry::queued).count();
+      return tasks.queuedCount();
     }
 
     /** Whether any task is unfinished: then the session must stay up (and remembered). */
     public boolean hasUnfinishedTasks() {
-      return tasks.values().stream().anyMatch(t -> !t.finished());
+      return tasks.unfinishedCount() > 0;
     }
 
     /**
@@ -135,26 +130,9 @@ public sealed interface SessionState extends JsonSerializable {
      * oldest, assuming {@code this} is the state after the change being persisted.
      */
     public List<String> grantable() {
-      long occupied = tasks.values().stream().filter(TaskEntry::occupiesSlot).count();
-      long free = info.maxConcurrentTasks() - occupied;
+      long free = info.maxConcurrentTasks() - tasks.occupyingSlots();
       if (free <= 0) return List.of();
-      return tasks.entrySet().stream()
-          .filter(e -> e.getValue().queued())
-          .sorted(
-              Comparator.<Map.Entry<String, TaskEntry>>comparingInt(e -> -e.getValue().priority())
-                  .thenComparingLong(e -> e.getValue().order()))
-          .limit(free)
-          .map(Map.Entry::getKey)
-          .toList();
-    }
-
-    /** Tasks told to start that have not said they started. */
-    public List<String> grantedNotStarted() {
-      List<String> ids = new ArrayList<>();
-      tasks.forEach((id, t) -> {
-        if (t.granted() && !t.finished()) ids.add(id);
-      });
-      return ids;
+      return tasks.firstQueued(free);
     }
 
     SessionView view(String status) {
