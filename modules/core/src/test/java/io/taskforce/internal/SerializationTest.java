@@ -288,6 +288,7 @@ class SerializationTest {
         new SessionCommand.LocateFeed(0, s),
         new SessionCommand.ApplyReports("t1", List.of(requeuedReport(), askingReport(), fullReport())),
         new SessionCommand.ForgetTask("t1"),
+        new SessionCommand.FlushReports(),
         new SessionCommand.Retell(),
         new SessionCommand.IdleCheck(),
         new SessionCommand.HandOff()));
@@ -299,6 +300,7 @@ class SerializationTest {
         new SessionEvent.ReportApplied("t1", requeuedReport(), 0, 13, List.of(), AT),
         new SessionEvent.FeedAcked(4, AT),
         new SessionEvent.TaskForgotten("t3", AT),
+        new SessionEvent.TasksForgotten(List.of("t3", "t4"), AT),
         new SessionEvent.SessionClosed(AT)));
     // session states
     all.addAll(List.of(

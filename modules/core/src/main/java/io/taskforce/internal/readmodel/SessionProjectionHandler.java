@@ -136,7 +136,7 @@ final class SessionProjectionHandler
     } else if (event instanceof SessionClosed) {
       row.status = CLOSED;
     }
-    // TaskForgotten changes nothing a listing shows.
+    // Letting finished tasks go (TaskForgotten, TasksForgotten) changes nothing a listing shows.
   }
 
   private Row load(Connection connection, RowKey key) throws SQLException {

@@ -41,6 +41,9 @@ public sealed interface SessionCommand extends JsonSerializable {
 
   // ---- from itself and from sharding
 
+  /** Writes the reports that arrived since the last write, all in one. */
+  record FlushReports() implements SessionCommand {}
+
   record Retell() implements SessionCommand {}
 
   record IdleCheck() implements SessionCommand {}

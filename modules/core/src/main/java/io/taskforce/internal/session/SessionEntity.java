@@ -13,8 +13,11 @@ import io.taskforce.internal.task.TaskCommand;
 import io.taskforce.internal.task.TaskReport;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -49,7 +52,15 @@ public final class SessionEntity
         ctx -> Behaviors.withTimers(timers -> new SessionEntity(entityId, shard, runtime, ctx, timers)));
   }
 
+  /** At most this many tasks' reports go into one write; the rest follow at once in the next. */
+  static final int MAX_TASKS_PER_WRITE = 500;
+
   private final String tenant;
+  /** Reports received and not yet written, by task, in arrival order (see {@link #bufferReports}). */
+  private final Map<String, List<TaskReport>> unwritten = new LinkedHashMap<>();
+  /** Finished tasks that confirmed they know it, to let go with the next write (see {@link #forgetTask}). */
+  private final Set<String> toForget = new LinkedHashSet<>();
+  private boolean flushRequested;
 
   private SessionEntity(
       String entityId,
@@ -75,7 +86,8 @@ public final class SessionEntity
         .forStateType(ExistingSession.class)
         .onEvent(ReportApplied.class, ExistingSession::applyReport)
         .onEvent(FeedAcked.class, ExistingSession::ack)
-        .onEvent(TaskForgotten.class, ExistingSession::forget);
+        .onEvent(TaskForgotten.class, ExistingSession::forget)
+        .onEvent(TasksForgotten.class, ExistingSession::forget);
     return builder.build();
   }
 
@@ -117,10 +129,13 @@ public final class SessionEntity
         .onCommand(Get.class, (session, c) -> Effect().reply(c.replyTo(), viewOf(session)))
         .onCommand(Ack.class, this::ack)
         .onCommand(LocateFeed.class, this::locateFeed)
-        .onCommand(ApplyReports.class, this::applyReports)
+        .onCommand(ApplyReports.class, this::bufferReports)
+        .onCommand(FlushReports.class, this::flushReports)
         .onCommand(ForgetTask.class, this::forgetTask)
         .onCommand(Retell.class, (session, c) -> {
           retell(session);
+          // Those to let go wait at most one retell interval when nothing else is written.
+          if (!toForget.isEmpty()) requestFlush();
           return Effect().noReply();
         })
         .onCommand(IdleCheck.class, this::idleCheck)
@@ -175,6 +190,52 @@ public final class SessionEntity
 
   // ---- reports from tasks
 
+  /**
+   * Keeps a task's reports until the next write, which takes every report that arrived meanwhile
+   * (group commit): a session of many busy tasks writes once per journal round trip, not once per
+   * report. Nothing is confirmed before it is written; a report lost with this buffer is retold.
+   */
+  private ReplyEffect<SessionEvent, SessionState> bufferReports(ExistingSession session, ApplyReports apply) {
+    unwritten.merge(apply.taskId(), apply.reports(), SessionEntity::union);
+    requestFlush();
+    return Effect().noReply();
+  }
+
+  private static List<TaskReport> union(List<TaskReport> earlier, List<TaskReport> later) {
+    var bySeq = new java.util.TreeMap<Long, TaskReport>();
+    earlier.forEach(r -> bySeq.put(r.seq(), r));
+    later.forEach(r -> bySeq.put(r.seq(), r));
+    return List.copyOf(bySeq.values());
+  }
+
+  private ReplyEffect<SessionEvent, SessionState> flushReports(ExistingSession session, FlushReports flush) {
+    flushRequested = false;
+    List<ApplyReports> batch = new ArrayList<>();
+    var it = unwritten.entrySet().iterator();
+    while (it.hasNext() && batch.size() < MAX_TASKS_PER_WRITE) {
+      var next = it.next();
+      batch.add(new ApplyReports(next.getKey(), next.getValue()));
+      it.remove();
+    }
+    if (!unwritten.isEmpty() || toForget.size() > MAX_TASKS_PER_WRITE) requestFlush();
+    List<SessionEvent> events = new ArrayList<>(reportEvents(session, batch, 0));
+    // After the reports, so that their journal sequence numbers (the feed index) stay as computed.
+    takeForgotten().ifPresent(events::add);
+    if (events.isEmpty()) {
+      // Nothing new: retold reports, or those of tasks this session already let go. Confirm again.
+      batch.forEach(this::confirm);
+      return Effect().noReply();
+    }
+    return persistReports(batch, events);
+  }
+
+  private void requestFlush() {
+    if (!flushRequested) {
+      flushRequested = true;
+      ctx.getSelf().tell(new FlushReports());
+    }
+  }
+
   /** A task of a session that was never created (not through the facade): create it with defaults. */
   private ReplyEffect<SessionEvent, SessionState> applyToMissingSession(NoSession none, ApplyReports apply) {
     var settings = runtime.settings();
@@ -183,45 +244,38 @@ public final class SessionEntity
     ExistingSession created = new OpenSession(SessionBody.created(info));
     List<SessionEvent> events = new ArrayList<>();
     events.add(new SessionCreated(info, info.createdAt()));
-    events.addAll(reportEvents(created, apply, 1));
-    return persistReports(apply, events);
-  }
-
-  private ReplyEffect<SessionEvent, SessionState> applyReports(ExistingSession session, ApplyReports apply) {
-    List<SessionEvent> events = reportEvents(session, apply, 0);
-    if (events.isEmpty()) {
-      // Nothing new: a retold report, or one of a task this session already let go. Confirm again.
-      long upTo = apply.reports().stream().mapToLong(TaskReport::seq).max().orElse(0);
-      taskRef(apply.taskId()).tell(new TaskCommand.ConfirmReports(upTo));
-      return Effect().noReply();
-    }
-    return persistReports(apply, events);
+    events.addAll(reportEvents(created, List.of(apply), 1));
+    return persistReports(List.of(apply), events);
   }
 
   /**
-   * The events that apply a task's reports that are new to this session, numbering those that go on
-   * the feed, with the grants that the result allows on the last of them.
+   * The events that apply the reports that are new to this session, numbering those that go on the
+   * feed, with the grants that the result allows on the last of them. A task it does not know is
+   * taken only from its first report (any other is a retold one of a task it let go).
    */
-  private List<SessionEvent> reportEvents(ExistingSession session, ApplyReports apply, int eventsBefore) {
-    SessionBody body = session.body();
-    TaskEntry entry = body.tasks().get(apply.taskId());
-    long lastApplied = entry == null ? 0 : entry.lastReportSeq();
-    List<TaskReport> fresh = apply.reports().stream().filter(r -> r.seq() > lastApplied).toList();
-    if (fresh.isEmpty() || (entry == null && fresh.get(0).seq() != 1)) return List.of();
+  private List<SessionEvent> reportEvents(ExistingSession session, List<ApplyReports> batch, int eventsBefore) {
+    return reportEvents(session, batch, lastSequenceNumber(ctx) + 1 + eventsBefore, now());
+  }
 
-    long nextJournalSeqNr = lastSequenceNumber(ctx) + 1 + eventsBefore;
-    long feedSeq = body.lastEventSeq();
-    Instant at = now();
+  static List<SessionEvent> reportEvents(
+      ExistingSession session, List<ApplyReports> batch, long nextJournalSeqNr, Instant at) {
+    long feedSeq = session.body().lastEventSeq();
     List<ReportApplied> events = new ArrayList<>();
     ExistingSession scratch = session;
-    for (TaskReport report : fresh) {
-      boolean onFeed = report.kind().feedType() != null && !(report.kind().isFinal() && !report.notifyFinal());
-      var event = new ReportApplied(apply.taskId(), report, onFeed ? ++feedSeq : 0,
-          nextJournalSeqNr + events.size(), List.of(), at);
-      scratch = scratch.applyReport(event);
-      events.add(event);
+    for (ApplyReports apply : batch) {
+      TaskEntry entry = scratch.body().tasks().get(apply.taskId());
+      long lastApplied = entry == null ? 0 : entry.lastReportSeq();
+      List<TaskReport> fresh = apply.reports().stream().filter(r -> r.seq() > lastApplied).toList();
+      if (fresh.isEmpty() || (entry == null && fresh.get(0).seq() != 1)) continue;
+      for (TaskReport report : fresh) {
+        boolean onFeed = report.kind().feedType() != null && !(report.kind().isFinal() && !report.notifyFinal());
+        var event = new ReportApplied(apply.taskId(), report, onFeed ? ++feedSeq : 0,
+            nextJournalSeqNr + events.size(), List.of(), at);
+        scratch = scratch.applyReport(event);
+        events.add(event);
+      }
     }
-    if (scratch instanceof OpenSession) {
+    if (!events.isEmpty() && scratch instanceof OpenSession) {
       List<String> grants = scratch.body().grantable();
       if (!grants.isEmpty()) {
         ReportApplied last = events.remove(events.size() - 1);
@@ -232,37 +286,63 @@ public final class SessionEntity
     return List.copyOf(events);
   }
 
-  private ReplyEffect<SessionEvent, SessionState> persistReports(ApplyReports apply, List<SessionEvent> events) {
+  private ReplyEffect<SessionEvent, SessionState> persistReports(List<ApplyReports> batch, List<SessionEvent> events) {
     return Effect()
         .persist(events)
         .thenRun(state -> {
           var session = (ExistingSession) state;
-          long upTo = apply.reports().stream().mapToLong(TaskReport::seq).max().orElse(0);
-          taskRef(apply.taskId()).tell(new TaskCommand.ConfirmReports(upTo));
+          batch.forEach(this::confirm);
           for (SessionEvent event : events) {
             if (event instanceof ReportApplied applied) {
               if (applied.feedSeq() > 0) publish(applied);
               applied.grants().forEach(id -> taskRef(id).tell(new TaskCommand.StartAttempt()));
             }
           }
-          TaskEntry entry = session.body().tasks().get(apply.taskId());
-          if (session instanceof ClosedSession && entry != null && !entry.finished()) {
-            taskRef(apply.taskId()).tell(new TaskCommand.CancelForSession("session closed"));
+          if (session instanceof ClosedSession) {
+            for (ApplyReports apply : batch) {
+              TaskEntry entry = session.body().tasks().get(apply.taskId());
+              if (entry != null && !entry.finished()) {
+                taskRef(apply.taskId()).tell(new TaskCommand.CancelForSession("session closed"));
+              }
+            }
           }
           ensureRetellTimer(session);
+          if (!session.body().hasUnfinishedTasks()) scheduleIdleCheck();
         })
         .thenNoReply();
   }
 
+  /**
+   * A finished task knows that its final report was applied, so the session may let it go. Until
+   * then the session must keep it, to tell a retold report of it (all of them, when the task was
+   * stopped before it stored the confirmation) from a new task's. Letting go waits for the next
+   * write, which takes every task that confirmed meanwhile in one event: under load that costs no
+   * round trip of its own; otherwise it is written at the next retell tick. Lost with this
+   * buffer, a confirmation is asked for again ({@link #onRecovered}).
+   */
   private ReplyEffect<SessionEvent, SessionState> forgetTask(ExistingSession session, ForgetTask forget) {
     TaskEntry entry = session.body().tasks().get(forget.taskId());
     if (entry == null || !entry.finished()) return Effect().noReply();
-    return Effect()
-        .persist(new TaskForgotten(forget.taskId(), now()))
-        .thenRun(state -> {
-          if (!((ExistingSession) state).body().hasUnfinishedTasks()) scheduleIdleCheck();
-        })
-        .thenNoReply();
+    toForget.add(forget.taskId());
+    if (toForget.size() >= MAX_TASKS_PER_WRITE) requestFlush();
+    return Effect().noReply();
+  }
+
+  private java.util.Optional<SessionEvent> takeForgotten() {
+    if (toForget.isEmpty()) return java.util.Optional.empty();
+    List<String> ids = new ArrayList<>();
+    var it = toForget.iterator();
+    while (it.hasNext() && ids.size() < MAX_TASKS_PER_WRITE) {
+      ids.add(it.next());
+      it.remove();
+    }
+    return java.util.Optional.of(new TasksForgotten(ids, now()));
+  }
+
+  /** Tells a task that its reports up to the highest it sent are applied. */
+  private void confirm(ApplyReports apply) {
+    long upTo = apply.reports().stream().mapToLong(TaskReport::seq).max().orElse(0);
+    taskRef(apply.taskId()).tell(new TaskCommand.ConfirmReports(upTo));
   }
 
   // ---- telling tasks, again when needed
@@ -277,7 +357,7 @@ public final class SessionEntity
       TaskEntry entry = e.getValue();
       var task = taskRef(e.getKey());
       if (entry.finished()) {
-        task.tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
+        if (!toForget.contains(e.getKey())) task.tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
       } else if (closed) {
         task.tell(new TaskCommand.CancelForSession("session closed"));
       } else if (entry.granted()) {
@@ -312,7 +392,12 @@ public final class SessionEntity
   }
 
   private ReplyEffect<SessionEvent, SessionState> idleCheck(ExistingSession session, IdleCheck check) {
-    if (session.body().hasUnfinishedTasks() || !session.body().tasks().isEmpty()) return Effect().noReply();
+    if (session.body().hasUnfinishedTasks() || !unwritten.isEmpty()) return Effect().noReply();
+    var forgotten = takeForgotten();
+    if (forgotten.isPresent()) {
+      // Written before passivating, so that a passivated session keeps no task it has to ask again.
+      return Effect().persist(forgotten.get()).thenRun(state -> ctx.getSelf().tell(new IdleCheck())).thenNoReply();
+    }
     return passivate();
   }
 

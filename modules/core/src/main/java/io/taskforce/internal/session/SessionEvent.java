@@ -28,8 +28,18 @@ public sealed interface SessionEvent extends JsonSerializable {
 
   record FeedAcked(long upTo, Instant at) implements SessionEvent {}
 
-  /** The task confirmed that it knows its final report was applied: the session lets it go. */
+  /** Written by earlier versions, one per task: read as a {@link TasksForgotten} of one. */
   record TaskForgotten(String taskId, Instant at) implements SessionEvent {}
+
+  /**
+   * These finished tasks confirmed that they know their final report was applied: the session lets
+   * them go. One event for every task that confirmed since the session last wrote.
+   */
+  record TasksForgotten(List<String> taskIds, Instant at) implements SessionEvent {
+    public TasksForgotten {
+      taskIds = List.copyOf(taskIds);
+    }
+  }
 
   record SessionClosed(Instant at) implements SessionEvent {}
 }

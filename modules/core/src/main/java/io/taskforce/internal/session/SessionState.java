@@ -38,7 +38,11 @@ public sealed interface SessionState extends JsonSerializable {
     }
 
     default ExistingSession forget(SessionEvent.TaskForgotten e) {
-      return withBody(body().forget(e.taskId()));
+      return withBody(body().forget(List.of(e.taskId())));
+    }
+
+    default ExistingSession forget(SessionEvent.TasksForgotten e) {
+      return withBody(body().forget(e.taskIds()));
     }
 
     default SessionView view() {
@@ -111,8 +115,10 @@ public sealed interface SessionState extends JsonSerializable {
           info, lastEventSeq, Math.max(ackedEventSeq, Math.min(upTo, lastEventSeq)), counts, tasks, feedIndex);
     }
 
-    SessionBody forget(String taskId) {
-      return new SessionBody(info, lastEventSeq, ackedEventSeq, counts, tasks.without(taskId), feedIndex);
+    SessionBody forget(List<String> taskIds) {
+      SessionTasks left = tasks;
+      for (String taskId : taskIds) left = left.without(taskId);
+      return new SessionBody(info, lastEventSeq, ackedEventSeq, counts, left, feedIndex);
     }
 
     /** The number of tasks waiting in the queue (not yet granted a start). */

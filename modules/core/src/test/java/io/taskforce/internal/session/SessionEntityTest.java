@@ -218,6 +218,7 @@ class SessionEntityTest {
       assertTrue(answer.hasNoEvents());
     }
     assertTrue(session.runCommand(new ForgetTask("a")).hasNoEvents());
+    assertTrue(session.runCommand(new FlushReports()).hasNoEvents());
     assertInstanceOf(NoSession.class, session.getState());
   }
 
@@ -397,7 +398,7 @@ class SessionEntityTest {
   }
 
   @Test
-  void forgetTaskRemovesAFinishedEntryOnlyAndKeepsTheCounts() {
+  void aConfirmedFinishedTaskIsLetGoWithTheNextWriteKeepingTheCounts() {
     create(4, 100);
     dispatch("a", 0);
     dispatch("b", 0);
@@ -405,13 +406,74 @@ class SessionEntityTest {
 
     assertTrue(session.runCommand(new ForgetTask("b")).hasNoEvents());
     assertTrue(session.runCommand(new ForgetTask("nobody")).hasNoEvents());
-    var forgotten = session.runCommand(new ForgetTask("a"));
-    assertEquals("a", assertInstanceOf(TaskForgotten.class, forgotten.event()).taskId());
-    var body = ((OpenSession) forgotten.state()).body();
+    // Taken now, written with the next write: here b's start.
+    assertTrue(session.runCommand(new ForgetTask("a")).hasNoEvents());
+    assertTrue(((OpenSession) session.getState()).body().tasks().containsKey("a"));
+    var next = apply("b", report(2, ReportKind.STARTED, TaskStatus.RUNNING, true));
+    assertEquals(2, next.events().size());
+    assertInstanceOf(ReportApplied.class, next.events().get(0));
+    assertEquals(List.of("a"), assertInstanceOf(TasksForgotten.class, next.events().get(1)).taskIds());
+    var body = ((OpenSession) next.state()).body();
     assertFalse(body.tasks().containsKey("a"));
     assertTrue(body.tasks().containsKey("b"));
     assertEquals(1L, get().counts().get("completed"));
     assertTrue(session.runCommand(new ForgetTask("a")).hasNoEvents());
+    assertTrue(session.runCommand(new FlushReports()).hasNoEvents());
+  }
+
+  @Test
+  void allOfAFinishedTasksReportsRetoldAfterItWasStoppedBeforeItStoredTheConfirmationChangeNothing() {
+    // The session applied a's three reports; a was killed before it wrote down the confirmation,
+    // so on restart it tells all three again, the first one too.
+    create(4, 100);
+    var a = taskProbe("a");
+    dispatch("a", 0);
+    apply("a", report(2, ReportKind.STARTED, TaskStatus.RUNNING, true));
+    apply("a", finalReport(3, ReportKind.COMPLETED, true));
+    long feedBefore = get().lastEventSeq();
+    a.receiveSeveralMessages(4); // its grant and the confirmations of 1, 2 and 3
+
+    var retold = apply("a", dispatchReport(0, true), report(2, ReportKind.STARTED, TaskStatus.RUNNING, true),
+        finalReport(3, ReportKind.COMPLETED, true));
+    assertTrue(retold.hasNoEvents());
+    assertEquals(new TaskCommand.ConfirmReports(3), a.expectMessageClass(TaskCommand.ConfirmReports.class));
+    assertEquals(feedBefore, get().lastEventSeq());
+    assertEquals(1L, get().counts().get("completed"));
+  }
+
+  @Test
+  void anIdleSessionWritesWhomItLetsGoBeforeItPassivates() {
+    create(4, 100);
+    dispatch("a", 0);
+    apply("a", finalReport(2, ReportKind.COMPLETED, true));
+    session.runCommand(new ForgetTask("a"));
+
+    var idle = session.runCommand(new IdleCheck());
+    assertEquals(List.of("a"), assertInstanceOf(TasksForgotten.class, idle.event()).taskIds());
+    assertTrue(((OpenSession) idle.state()).body().tasks().isEmpty());
+    assertTrue(session.runCommand(new IdleCheck()).hasNoEvents());
+  }
+
+  @Test
+  void reportsOfSeveralTasksWrittenTogetherAreNumberedInOrderWithTheGrantsOnTheLast() {
+    create(1, 100);
+    ReportApplied first = dispatch("a", 0);
+    var state = (OpenSession) session.getState();
+    var batch = List.of(
+        new ApplyReports("a", List.of(dispatchReport(0, true), report(2, ReportKind.STARTED, TaskStatus.RUNNING, true))),
+        new ApplyReports("b", List.of(dispatchReport(0, true))),
+        new ApplyReports("ghost", List.of(report(3, ReportKind.STARTED, TaskStatus.RUNNING, true))),
+        new ApplyReports("c", List.of(dispatchReport(7, true))),
+        new ApplyReports("a", List.of(finalReport(3, ReportKind.COMPLETED, true))));
+    var events = SessionEntity.reportEvents(state, batch, 10, AT).stream().map(e -> (ReportApplied) e).toList();
+
+    assertEquals(List.of("a", "b", "c", "a"), events.stream().map(ReportApplied::taskId).toList());
+    assertEquals(List.of(2L, 3L, 4L, 5L), events.stream().map(ReportApplied::feedSeq).toList());
+    assertEquals(List.of(10L, 11L, 12L, 13L), events.stream().map(ReportApplied::journalSeqNr).toList());
+    // Only the state after the whole write decides: a's slot is free again, c has the higher priority.
+    assertEquals(List.of(List.of(), List.of(), List.of(), List.of("c")),
+        events.stream().map(ReportApplied::grants).toList());
+    assertEquals(List.of("a"), first.grants());
   }
 
   @Test
@@ -546,19 +608,36 @@ class SessionEntityTest {
     return (ReportApplied) result.event();
   }
 
-  private EventSourcedBehaviorTestKit.CommandResult<SessionCommand, SessionEvent, SessionState> apply(
-      String taskId, TaskReport... reports) {
-    return session.runCommand(new ApplyReports(taskId, List.of(reports)));
+  /** What one task's reports wrote, once the session wrote what it had buffered. */
+  private record Written(List<SessionEvent> events, SessionState state) {
+    boolean hasNoEvents() {
+      return events.isEmpty();
+    }
+
+    SessionEvent event() {
+      assertEquals(1, events.size(), "events: " + events);
+      return events.get(0);
+    }
   }
 
-  private static ReportApplied appliedOf(
-      EventSourcedBehaviorTestKit.CommandResult<SessionCommand, SessionEvent, SessionState> result) {
-    assertEquals(1, result.events().size());
+  /**
+   * Tells the session a task's reports, then has it write them. The session also tells itself to
+   * write, before this test's own flush, so the events are read from the journal.
+   */
+  private Written apply(String taskId, TaskReport... reports) {
+    int before = session.persistenceTestKit().persistedInStorage(persistenceId()).size();
+    session.runCommand(new ApplyReports(taskId, List.of(reports)));
+    var flushed = session.runCommand(new FlushReports());
+    List<Object> all = session.persistenceTestKit().persistedInStorage(persistenceId());
+    List<SessionEvent> events = all.subList(before, all.size()).stream().map(e -> (SessionEvent) e).toList();
+    return new Written(events, flushed.state());
+  }
+
+  private static ReportApplied appliedOf(Written result) {
     return (ReportApplied) result.event();
   }
 
-  private static List<String> grantsOf(
-      EventSourcedBehaviorTestKit.CommandResult<SessionCommand, SessionEvent, SessionState> result) {
+  private static List<String> grantsOf(Written result) {
     return appliedOf(result).grants();
   }
 
