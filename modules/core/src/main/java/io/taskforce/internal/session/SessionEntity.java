@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -202,7 +204,7 @@ public final class SessionEntity
   }
 
   private static List<TaskReport> union(List<TaskReport> earlier, List<TaskReport> later) {
-    var bySeq = new java.util.TreeMap<Long, TaskReport>();
+    var bySeq = new TreeMap<Long, TaskReport>();
     earlier.forEach(r -> bySeq.put(r.seq(), r));
     later.forEach(r -> bySeq.put(r.seq(), r));
     return List.copyOf(bySeq.values());
@@ -328,15 +330,15 @@ public final class SessionEntity
     return Effect().noReply();
   }
 
-  private java.util.Optional<SessionEvent> takeForgotten() {
-    if (toForget.isEmpty()) return java.util.Optional.empty();
+  private Optional<SessionEvent> takeForgotten() {
+    if (toForget.isEmpty()) return Optional.empty();
     List<String> ids = new ArrayList<>();
     var it = toForget.iterator();
     while (it.hasNext() && ids.size() < MAX_TASKS_PER_WRITE) {
       ids.add(it.next());
       it.remove();
     }
-    return java.util.Optional.of(new TasksForgotten(ids, now()));
+    return Optional.of(new TasksForgotten(ids, now()));
   }
 
   /** Tells a task that its reports up to the highest it sent are applied. */
