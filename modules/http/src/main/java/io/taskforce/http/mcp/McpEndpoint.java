@@ -75,6 +75,14 @@ public final class McpEndpoint {
   }
 
   public McpEndpoint(Taskforce tf, Tokens tokens, HttpApi.Settings http, McpSettings settings) {
+    this(tf, tokens, http, settings, List.of());
+  }
+
+  /**
+   * The endpoint with {@code extraTools} served after Taskforce's own (see {@link McpTool}); a
+   * name clash or a tool definition without a name or an input schema is refused here.
+   */
+  public McpEndpoint(Taskforce tf, Tokens tokens, HttpApi.Settings http, McpSettings settings, List<McpTool> extraTools) {
     this.tf = tf;
     this.tokens = tokens;
     this.http = http;
@@ -82,7 +90,7 @@ public final class McpEndpoint {
     this.guard = new OriginGuard(http.host(), settings);
     this.sessions = new McpSessions(settings);
     this.waiter = new TaskWaiter(tf, settings);
-    this.tools = new McpTools(tf, settings, waiter);
+    this.tools = new McpTools(tf, settings, waiter, extraTools);
     String version = McpEndpoint.class.getPackage().getImplementationVersion();
     this.serverVersion = version == null ? "dev" : version;
     Duration sweep = Duration.ofMinutes(1);
