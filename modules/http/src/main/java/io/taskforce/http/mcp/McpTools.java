@@ -169,7 +169,7 @@ final class McpTools {
     return dispatch(session, "run_subagent", args, null).thenCompose(dispatched -> {
       String taskId = dispatched.task().id();
       Duration limit = exchange.streaming() ? null : settings.maxJsonWait();
-      return waiter.awaitFinal(session, exchange, taskId, limit).thenApply(task -> task.status().isFinal()
+      return waiter.awaitFinal(session, exchange, taskId, limit, exchange.progressToken, new ProgressGate()).thenApply(task -> task.status().isFinal()
           ? TaskMapping.finalCallResult(task)
           : TaskMapping.toolResult("Task " + task.id() + " is still " + task.status().wire() + " after "
               + limit.toSeconds() + " s; it runs on in the background. Ask get_task_result with task_id " + task.id()

@@ -260,6 +260,49 @@ class McpToolsTest {
     assertTrue(otherTenant.tool("get_task", "{\"task_id\":\"" + id + "\"}").path("isError").asBoolean());
   }
 
+  private static String runAsTask(McpClient client, String argumentsJson, String meta) {
+    return client.result("tools/call", McpClient.object("{\"name\":\"run_subagent\",\"arguments\":" + argumentsJson
+        + ",\"task\":{}" + (meta == null ? "" : ",\"_meta\":" + meta) + "}")).get("task").get("taskId").asText();
+  }
+
+  private static JsonNode awaitTaskState(McpClient client, String id, String status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      JsonNode task = client.result("tasks/get", McpClient.object("{\"taskId\":\"" + id + "\"}"));
+      if (task.get("status").asText().equals(status)) return task;
+      Thread.sleep(50);
+    }
+    throw new AssertionError("task " + id + " did not become " + status + " in tasks/get");
+  }
+
+  @Test
+  void progressOfATaskAugmentedCallGoesWithThatCallsTokenNotTheResultRequests() {
+    McpClient client = connected();
+    String name = uid("tick");
+    String id = runAsTask(client, "{\"executor\":\"ticker\",\"input\":{\"name\":\"" + name + "\",\"ticks\":300}}",
+        "{\"progressToken\":\"call-token\"}");
+    List<JsonNode> others = new CopyOnWriteArrayList<>();
+    JsonNode response = client.call("tasks/result",
+        McpClient.object("{\"taskId\":\"" + id + "\",\"_meta\":{\"progressToken\":\"result-token\"}}"), others::add);
+    assertEquals(300, response.path("result").path("structuredContent").path("result").path("ticks").asInt(), response.toString());
+    List<JsonNode> progress = others.stream().filter(m -> "notifications/progress".equals(m.path("method").asText())).toList();
+    assertFalse(progress.isEmpty(), "no progress on the tasks/result stream: " + others);
+    double last = -1;
+    for (JsonNode message : progress) {
+      assertEquals("call-token", message.path("params").path("progressToken").asText(), message.toString());
+      assertEquals(id, message.path("params").path("_meta").path(TaskMapping.RELATED_TASK).path("taskId").asText());
+      double value = message.path("params").path("progress").asDouble();
+      assertTrue(value > last, "progress must grow: " + progress);
+      last = value;
+    }
+
+    // A task-augmented call without a token: tasks/result's own token reports nothing for it.
+    String quiet = runAsTask(client, "{\"executor\":\"ticker\",\"input\":{\"name\":\"" + uid("tick") + "\",\"ticks\":100}}", null);
+    List<JsonNode> none = new CopyOnWriteArrayList<>();
+    client.call("tasks/result", McpClient.object("{\"taskId\":\"" + quiet + "\",\"_meta\":{\"progressToken\":\"r\"}}"), none::add);
+    assertTrue(none.stream().noneMatch(m -> "notifications/progress".equals(m.path("method").asText())), none.toString());
+  }
+
   @Test
   void aQuestionIsElicitedOnTheResultStreamAndItsAnswerGoesToTheTask() throws Exception {
     McpClient client = connected();
