@@ -304,6 +304,73 @@ class McpToolsTest {
   }
 
   @Test
+  void aQuestionShowsAsInputRequiredInTasksGetAndAnswerTaskAnswersIt() throws Exception {
+    McpClient client = connected();
+    String id = runAsTask(client, "{\"executor\":\"asker\",\"input\":{\"question\":\"which port?\"}}", null);
+    JsonNode asking = awaitTaskState(client, id, "input_required");
+    assertTrue(asking.get("statusMessage").asText().contains("which port?"), asking.toString());
+    assertTrue(asking.get("pollInterval").asLong() > 0, asking.toString());
+    structured(client.tool("answer_task", "{\"task_id\":\"" + id + "\",\"text\":\"8080\"}"));
+    JsonNode result = client.result("tasks/result", McpClient.object("{\"taskId\":\"" + id + "\"}"));
+    assertEquals("8080", result.path("structuredContent").path("result").path("answer").asText(), result.toString());
+    assertEquals("completed", client.result("tasks/get", McpClient.object("{\"taskId\":\"" + id + "\"}")).get("status").asText());
+  }
+
+  @Test
+  void tasksListPagesWithARealNextCursor() {
+    McpClient client = connected();
+    Set<String> dispatched = new HashSet<>();
+    for (int i = 0; i < McpEndpoint.TASKS_PAGE + 5; i++) {
+      dispatched.add(structured(client.tool("dispatch_task", "{\"executor\":\"echo\",\"input\":{\"i\":" + i + "}}"))
+          .get("id").asText());
+    }
+    JsonNode first = client.result("tasks/list", McpClient.object("{}"));
+    assertEquals(McpEndpoint.TASKS_PAGE, first.get("tasks").size(), first.toString());
+    assertTrue(first.path("nextCursor").isTextual(), "a full page must carry a nextCursor: " + first);
+    JsonNode second = client.result("tasks/list", McpClient.object("{\"cursor\":\"" + first.get("nextCursor").asText() + "\"}"));
+    assertEquals(5, second.get("tasks").size(), second.toString());
+    assertFalse(second.has("nextCursor"), "the last page has no nextCursor: " + second);
+    List<String> listed = new ArrayList<>(first.get("tasks").findValuesAsText("taskId"));
+    listed.addAll(second.get("tasks").findValuesAsText("taskId"));
+    assertEquals(listed.size(), new HashSet<>(listed).size(), "a task listed twice: " + listed);
+    assertEquals(dispatched, new HashSet<>(listed));
+  }
+
+  @Test
+  void aDeclinedElicitationLeavesTheQuestionToAnswerTask() {
+    McpClient client = connected();
+    String id = runAsTask(client, "{\"executor\":\"asker\",\"input\":{\"question\":\"deploy now?\"}}", null);
+    List<JsonNode> elicitations = new CopyOnWriteArrayList<>();
+    JsonNode response = client.call("tasks/result", McpClient.object("{\"taskId\":\"" + id + "\"}"), message -> {
+      if (!"elicitation/create".equals(message.path("method").asText())) return;
+      elicitations.add(message);
+      assertEquals(202, client.reply(message.get("id"), McpClient.object("{\"action\":\"decline\"}")).status());
+      // Declined: the task still asks, and the model answers it with answer_task.
+      assertEquals("input_required", client.result("tasks/get", McpClient.object("{\"taskId\":\"" + id + "\"}"))
+          .get("status").asText());
+      structured(client.tool("answer_task", "{\"task_id\":\"" + id + "\",\"text\":\"later\"}"));
+    });
+    assertEquals(1, elicitations.size(), "asked once, not again after the decline: " + elicitations);
+    assertEquals("later", response.path("result").path("structuredContent").path("result").path("answer").asText(), response.toString());
+  }
+
+  @Test
+  void aClientWithoutElicitationIsNotAskedAndAnswerTaskAnswers() throws Exception {
+    McpClient client = server.client();
+    client.initialize("2025-11-25", McpClient.object("{}"), Map.of());
+    String id = runAsTask(client, "{\"executor\":\"asker\",\"input\":{\"question\":\"which file?\"}}", null);
+    List<JsonNode> others = new CopyOnWriteArrayList<>();
+    CompletableFuture<JsonNode> result = CompletableFuture.supplyAsync(
+        () -> client.call("tasks/result", McpClient.object("{\"taskId\":\"" + id + "\"}"), others::add));
+    awaitTaskState(client, id, "input_required");
+    assertFalse(result.isDone(), "tasks/result answered while the task asks");
+    structured(client.tool("answer_task", "{\"task_id\":\"" + id + "\",\"text\":\"README.md\"}"));
+    JsonNode response = result.get(30, TimeUnit.SECONDS);
+    assertEquals("README.md", response.path("result").path("structuredContent").path("result").path("answer").asText(), response.toString());
+    assertTrue(others.stream().noneMatch(m -> "elicitation/create".equals(m.path("method").asText())), others.toString());
+  }
+
+  @Test
   void aQuestionIsElicitedOnTheResultStreamAndItsAnswerGoesToTheTask() throws Exception {
     McpClient client = connected();
     String id = client.result("tools/call", McpClient.object("{\"name\":\"run_subagent\",\"arguments\":{\"executor\":\"asker\","
