@@ -152,12 +152,21 @@ class McpToolsTest {
     throw new AssertionError("task " + id + " did not become " + status);
   }
 
-  /** A cancel racing the completion: never an error, and a final status never changes. */
+  /**
+   * A cancel racing the completion: never an error, and a final status never changes. Each race
+   * releases a task's completion and its cancel together, one of them held back by a skew that
+   * sweeps a window around the point where they cross, until both orders have been seen (and at
+   * least 8 races run): a cancel that won (cancelled) and one that came too late (completed,
+   * answered as it is).
+   */
   @Test
   void cancelRacingCompletionNeverErrsNorChangesAFinalStatus() throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    Map<String, Integer> outcomes = new java.util.TreeMap<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    int raced = 0;
     try {
-      for (int round = 0; round < 3; round++) {
+      while ((outcomes.size() < 2 || raced < 8) && System.nanoTime() < deadline) {
         // A session runs 4 tasks at once by default: 4 a round, each started before the race.
         McpClient client = connected();
         List<String> ids = new ArrayList<>();
@@ -173,17 +182,40 @@ class McpToolsTest {
         for (int i = 0; i < ids.size(); i++) {
           String id = ids.get(i);
           String gate = gates.get(i);
+          // The completion's path is in-process, the cancel's a request: measured here, a cancel
+          // released at the same moment never won. So the skew sweeps from the completion held
+          // back 36 ms (the cancel wins) to the cancel held back 9 ms (the completion wins), in 3 ms
+          // steps; the crossing, where the two truly race, lies inside that window.
+          long skewMicros = ((raced + i) % 16 * 3 - 36) * 1000L;
           McpClient own = server.client();
           own.sessionId = client.sessionId;
           own.version = client.version;
-          CompletableFuture.runAsync(() -> TestExecutors.gate(gate).complete(McpClient.object("{\"ok\":true}")), pool);
-          cancels.add(CompletableFuture.supplyAsync(() -> own.tool("cancel_task", "{\"task_id\":\"" + id + "\"}"), pool));
+          own.result("ping", null); // its connection is open before the race
+          java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+          CompletableFuture.runAsync(() -> {
+            await(go);
+            if (skewMicros < 0) java.util.concurrent.locks.LockSupport.parkNanos(-skewMicros * 1000); // completion later
+            TestExecutors.gate(gate).complete(McpClient.object("{\"ok\":true}"));
+          }, pool);
+          cancels.add(CompletableFuture.supplyAsync(() -> {
+            await(go);
+            if (skewMicros > 0) java.util.concurrent.locks.LockSupport.parkNanos(skewMicros * 1000); // cancel later
+            return own.tool("cancel_task", "{\"task_id\":\"" + id + "\"}");
+          }, pool));
+          go.countDown();
         }
         for (int i = 0; i < ids.size(); i++) {
           JsonNode answer = cancels.get(i).get(30, TimeUnit.SECONDS);
           JsonNode task = structured(answer); // never isError
           String status = task.get("status").asText();
           assertTrue(status.equals("cancelled") || status.equals("completed"), answer.toString());
+          if (status.equals("completed")) {
+            assertTrue(task.path("result").path("ok").asBoolean(), answer.toString());
+            assertTrue(text(answer).contains("had already completed"), text(answer));
+          } else {
+            assertFalse(task.has("result") && !task.get("result").isNull(), answer.toString());
+          }
+          outcomes.merge(status, 1, Integer::sum);
           JsonNode later = structured(client.tool("get_task_result", "{\"task_id\":\"" + ids.get(i) + "\",\"wait_seconds\":10}"));
           assertEquals(status, later.get("status").asText(), "a final status changed");
           // Another cancel of the final task: still no error, still the same status.
@@ -193,9 +225,21 @@ class McpToolsTest {
           assertEquals(JsonRpc.INVALID_PARAMS, refused.path("error").path("code").asInt(), refused.toString());
           assertEquals(status, structured(client.tool("get_task", "{\"task_id\":\"" + ids.get(i) + "\"}")).get("status").asText());
         }
+        raced += ids.size();
       }
     } finally {
       pool.shutdownNow();
+    }
+    assertEquals(Set.of("cancelled", "completed"), outcomes.keySet(),
+        "both orders of the race must have happened within the deadline; seen after " + raced + " races: " + outcomes);
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) throw new AssertionError("the race did not start");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
