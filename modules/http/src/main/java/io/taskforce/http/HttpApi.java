@@ -47,12 +47,21 @@ public final class HttpApi {
   private final io.taskforce.http.console.ConsoleRoutes console;
 
   public HttpApi(Taskforce tf, Tokens tokens, Settings settings) {
+    this(tf, tokens, settings, List.of());
+  }
+
+  /**
+   * The API with {@code mcpTools} served at {@code /mcp} after Taskforce's own tools (an
+   * embedding host's tools; see {@link io.taskforce.http.mcp.McpTool}).
+   */
+  public HttpApi(Taskforce tf, Tokens tokens, Settings settings, List<io.taskforce.http.mcp.McpTool> mcpTools) {
     this.system = tf.system();
     this.tokens = tokens;
     this.settings = settings;
     this.operations = new ApiV1(tf, new FeedResponses(tf, settings.sseKeepAlive())).operations();
     this.openApi = resource("/taskforce/openapi.json");
-    this.mcp = new io.taskforce.http.mcp.McpEndpoint(tf, tokens, settings);
+    this.mcp = new io.taskforce.http.mcp.McpEndpoint(tf, tokens, settings,
+        io.taskforce.http.mcp.McpSettings.from(tf.system().settings().config()), mcpTools);
     this.console = new io.taskforce.http.console.ConsoleRoutes(system);
   }
 

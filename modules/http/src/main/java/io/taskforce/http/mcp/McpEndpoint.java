@@ -57,7 +57,8 @@ public final class McpEndpoint {
   static final String SESSION_HEADER = "Mcp-Session-Id";
   static final String VERSION_HEADER = "MCP-Protocol-Version";
   static final String TASKFORCE_SESSION_HEADER = "Taskforce-Session";
-  private static final int TASKS_PAGE = 50;
+  /** How many tasks one page of {@code tasks/list} holds. */
+  static final int TASKS_PAGE = 50;
 
   private final Taskforce tf;
   private final Tokens tokens;
@@ -75,6 +76,14 @@ public final class McpEndpoint {
   }
 
   public McpEndpoint(Taskforce tf, Tokens tokens, HttpApi.Settings http, McpSettings settings) {
+    this(tf, tokens, http, settings, List.of());
+  }
+
+  /**
+   * The endpoint with {@code extraTools} served after Taskforce's own (see {@link McpTool}); a
+   * name clash or a tool definition without a name or an input schema is refused here.
+   */
+  public McpEndpoint(Taskforce tf, Tokens tokens, HttpApi.Settings http, McpSettings settings, List<McpTool> extraTools) {
     this.tf = tf;
     this.tokens = tokens;
     this.http = http;
@@ -82,7 +91,7 @@ public final class McpEndpoint {
     this.guard = new OriginGuard(http.host(), settings);
     this.sessions = new McpSessions(settings);
     this.waiter = new TaskWaiter(tf, settings);
-    this.tools = new McpTools(tf, settings, waiter);
+    this.tools = new McpTools(tf, settings, waiter, extraTools);
     String version = McpEndpoint.class.getPackage().getImplementationVersion();
     this.serverVersion = version == null ? "dev" : version;
     Duration sweep = Duration.ofMinutes(1);
@@ -435,7 +444,11 @@ public final class McpEndpoint {
       case "tasks/get" -> ownTask(session, id).thenApply(task -> TaskMapping.task(task, settings.pollInterval()));
       case "tasks/result" -> ownTask(session, id).thenCompose(task -> {
         if (task.status().isFinal()) return done(task);
-        return waiter.awaitFinal(session, exchange, id, exchange.streaming() ? null : settings.maxJsonWait());
+        // Progress of a task-augmented call goes with the token of that call, not of this request
+        // (revision 2025-11-25: the original progressToken stays valid for the task's life).
+        McpSession.Tracked tracked = session.tracked.get(id);
+        return waiter.awaitFinal(session, exchange, id, exchange.streaming() ? null : settings.maxJsonWait(),
+            tracked == null ? null : tracked.progressToken, tracked == null ? new ProgressGate() : tracked.progress);
       }).thenApply(task -> {
         if (!task.status().isFinal()) {
           throw new JsonRpc.RpcException(JsonRpc.INTERNAL_ERROR, "Task " + id + " is still " + task.status().wire()
@@ -646,11 +659,8 @@ public final class McpEndpoint {
         session.sendToClient(JsonRpc.notification("notifications/tasks/status", params));
       });
     } else if (tracked.progressToken != null && event.progress() != null && event.progress().percent() != null) {
-      double value = event.progress().percent();
-      synchronized (tracked) {
-        if (value <= tracked.lastProgress) return;
-        tracked.lastProgress = value;
-      }
+      double value = tracked.progress.next(event.progress().percent().doubleValue(), event.progress().message());
+      if (value == ProgressGate.NOTHING) return;
       ObjectNode params = JsonRpc.NODES.objectNode();
       params.set("progressToken", tracked.progressToken);
       params.put("progress", value);

@@ -15,10 +15,13 @@ import java.util.function.Consumer;
  * is in Taskforce, so a client whose session ended initializes again and carries on.
  */
 final class McpSession {
-  /** A task this session created, and the progress token its creating call gave (or null). */
+  /**
+   * A task this session created, the progress token its creating call gave (or null), which
+   * stays the token of the task's progress for its whole life, and what was reported with it.
+   */
   static final class Tracked {
     final JsonNode progressToken;
-    double lastProgress = -1;
+    final ProgressGate progress = new ProgressGate();
 
     Tracked(JsonNode progressToken) {
       this.progressToken = progressToken;

@@ -34,7 +34,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
-/** The MCP tools over the {@link Taskforce} facade: their definitions and their calls. */
+/**
+ * The MCP tools: Taskforce's own over the {@link Taskforce} facade (their definitions in
+ * {@code tools.json}), then the {@link McpTool extra tools} the endpoint was given.
+ */
 final class McpTools {
   static final long MAX_WAIT_SECONDS = 60;
   private static final int DEFAULT_UPDATES = 50;
@@ -46,13 +49,31 @@ final class McpTools {
   private final TaskWaiter waiter;
   private final ArrayNode definitions;
   private final Map<String, ObjectNode> byName = new LinkedHashMap<>();
+  private final Map<String, McpTool> extra = new LinkedHashMap<>();
 
-  McpTools(Taskforce tf, McpSettings settings, TaskWaiter waiter) {
+  McpTools(Taskforce tf, McpSettings settings, TaskWaiter waiter, List<McpTool> extraTools) {
     this.tf = tf;
     this.settings = settings;
     this.waiter = waiter;
     this.definitions = load(tf.executorNames());
     definitions.forEach(tool -> byName.put(tool.get("name").asText(), (ObjectNode) tool));
+    for (McpTool tool : extraTools) {
+      ObjectNode definition = tool.definition().deepCopy();
+      String name = definition.path("name").asText("");
+      if (name.isEmpty()) throw new IllegalArgumentException("an extra MCP tool needs a \"name\": " + definition);
+      if (byName.containsKey(name)) throw new IllegalArgumentException("there is an MCP tool named " + name + " already");
+      if (!definition.path("inputSchema").isObject()) {
+        throw new IllegalArgumentException("the MCP tool " + name + " needs an \"inputSchema\" object");
+      }
+      String support = definition.path("execution").path("taskSupport").asText("forbidden");
+      if (!support.equals("forbidden")) {
+        throw new IllegalArgumentException("the MCP tool " + name + " cannot run as a task (taskSupport " + support + ")");
+      }
+      definition.putObject("execution").put("taskSupport", "forbidden");
+      definitions.add(definition);
+      byName.put(name, definition);
+      extra.put(name, tool);
+    }
   }
 
   private static ArrayNode load(List<String> executors) {
@@ -81,6 +102,7 @@ final class McpTools {
 
   /** Whether a call may take long, so its answer goes on an SSE stream (with keep-alives). */
   boolean waits(String name, ObjectNode args) {
+    if (extra.containsKey(name)) return extra.get(name).streams();
     if (name.equals("run_subagent")) return true;
     return name.equals("get_task_result") && args.path("wait_seconds").asLong(0) > 0;
   }
@@ -109,7 +131,11 @@ final class McpTools {
                 TaskMapping.view(task)));
       }
       case "get_updates" -> getUpdates(session, args);
-      default -> throw new IllegalArgumentException("no tool " + name);
+      default -> {
+        McpTool tool = extra.get(name);
+        if (tool == null) throw new IllegalArgumentException("no tool " + name);
+        yield tool.call(new McpToolCall(session, exchange, name, args));
+      }
     });
   }
 
@@ -143,7 +169,7 @@ final class McpTools {
     return dispatch(session, "run_subagent", args, null).thenCompose(dispatched -> {
       String taskId = dispatched.task().id();
       Duration limit = exchange.streaming() ? null : settings.maxJsonWait();
-      return waiter.awaitFinal(session, exchange, taskId, limit).thenApply(task -> task.status().isFinal()
+      return waiter.awaitFinal(session, exchange, taskId, limit, exchange.progressToken, new ProgressGate()).thenApply(task -> task.status().isFinal()
           ? TaskMapping.finalCallResult(task)
           : TaskMapping.toolResult("Task " + task.id() + " is still " + task.status().wire() + " after "
               + limit.toSeconds() + " s; it runs on in the background. Ask get_task_result with task_id " + task.id()

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Waits for a task to end on behalf of one request ({@code tasks/result}, a plain
  * {@code run_subagent}) that answers on an SSE stream: meanwhile it reports the task's progress
- * through the request's {@code progressToken}, and puts the task's questions to the client as
+ * on that stream through the progress token it is given (a plain call's own; for
+ * {@code tasks/result}, the token of the task-augmented call that created the task), and puts the task's questions to the client as
  * elicitations (form mode) when the client takes them, answering the task with what comes back.
  *
  * <p>The end is awaited by one long {@link Taskforce#awaitResult} at a time (the task entity keeps
@@ -37,11 +38,13 @@ final class TaskWaiter {
 
   /**
    * The task once final, or as it is when {@code maxWait} (null: no limit) has passed; fails with
-   * {@link CancellationException} when the request was cancelled or its stream closed.
+   * {@link CancellationException} when the request was cancelled or its stream closed. Progress
+   * is reported with {@code progressToken} (none when null), through {@code gate}.
    */
-  CompletionStage<TaskView> awaitFinal(McpSession session, Exchange exchange, String taskId, Duration maxWait) {
+  CompletionStage<TaskView> awaitFinal(McpSession session, Exchange exchange, String taskId, Duration maxWait,
+      JsonNode progressToken, ProgressGate gate) {
     Wait wait = new Wait(session, exchange, taskId,
-        maxWait == null ? Long.MAX_VALUE : System.nanoTime() + maxWait.toNanos());
+        maxWait == null ? Long.MAX_VALUE : System.nanoTime() + maxWait.toNanos(), progressToken, gate);
     wait.longWait();
     wait.tick();
     return wait.done;
@@ -52,16 +55,18 @@ final class TaskWaiter {
     final Exchange exchange;
     final String taskId;
     final long deadline;
+    final JsonNode progressToken;
+    final ProgressGate gate;
     final CompletableFuture<TaskView> done = new CompletableFuture<>();
-    double lastProgress = -1;
-    String lastMessage;
     String elicited;
 
-    Wait(McpSession session, Exchange exchange, String taskId, long deadline) {
+    Wait(McpSession session, Exchange exchange, String taskId, long deadline, JsonNode progressToken, ProgressGate gate) {
       this.session = session;
       this.exchange = exchange;
       this.taskId = taskId;
       this.deadline = deadline;
+      this.progressToken = progressToken;
+      this.gate = gate;
     }
 
     long remainingNanos() {
@@ -107,23 +112,14 @@ final class TaskWaiter {
 
     /** {@code notifications/progress}; the value only ever grows, as the protocol requires. */
     void report(TaskView task) {
-      if (exchange.progressToken == null || !exchange.streaming()) return;
+      if (progressToken == null || !exchange.streaming()) return;
       Progress progress = task.progress();
       if (progress == null) return;
       String message = progress.message();
-      double value;
-      if (progress.percent() != null) {
-        if (progress.percent() <= lastProgress) return;
-        value = progress.percent();
-      } else {
-        if (message == null || message.equals(lastMessage)) return;
-        value = lastProgress < 0 ? 0 : lastProgress + 0.001; // no percent given: a small step
-        if (value >= 100) return;
-      }
-      lastProgress = value;
-      lastMessage = message;
+      double value = gate.next(progress.percent() == null ? null : progress.percent().doubleValue(), message);
+      if (value == ProgressGate.NOTHING) return;
       ObjectNode params = JsonRpc.NODES.objectNode();
-      params.set("progressToken", exchange.progressToken);
+      params.set("progressToken", progressToken);
       params.put("progress", value);
       if (progress.percent() != null) params.put("total", 100);
       if (message != null) params.put("message", TaskMapping.clip(message, 500));

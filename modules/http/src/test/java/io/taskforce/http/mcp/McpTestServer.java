@@ -49,6 +49,11 @@ final class McpTestServer implements AutoCloseable {
 
   /** A server with the common test settings, then {@code extraConfig} (HOCON lines) over them. */
   static McpTestServer start(String... extraConfig) {
+    return start(java.util.List.of(), extraConfig);
+  }
+
+  /** As {@link #start(String...)}, with {@code tools} served at /mcp after Taskforce's own. */
+  static McpTestServer start(java.util.List<McpTool> tools, String... extraConfig) {
     Path dataDir = TestConfigs.freshDataDir();
     String overrides = String.join("\n", extraConfig) + "\n" + String.join("\n",
         "taskforce.http.host = \"127.0.0.1\"",
@@ -61,7 +66,8 @@ final class McpTestServer implements AutoCloseable {
     try {
       Taskforce tf = Taskforce.builder(config).executors(TestExecutors.registry()).start()
           .toCompletableFuture().get(90, TimeUnit.SECONDS);
-      HttpApi api = new HttpApi(tf, new Tokens(Map.of(TOKEN, "default", OTHER_TOKEN, "other")), HttpApi.Settings.from(config));
+      HttpApi api = new HttpApi(tf, new Tokens(Map.of(TOKEN, "default", OTHER_TOKEN, "other")),
+          HttpApi.Settings.from(config), tools);
       ServerBinding binding = api.bind(config).toCompletableFuture().get(30, TimeUnit.SECONDS);
       return new McpTestServer(tf, config, binding, dataDir);
     } catch (Exception e) {

@@ -152,12 +152,21 @@ class McpToolsTest {
     throw new AssertionError("task " + id + " did not become " + status);
   }
 
-  /** A cancel racing the completion: never an error, and a final status never changes. */
+  /**
+   * A cancel racing the completion: never an error, and a final status never changes. Each race
+   * releases a task's completion and its cancel together, one of them held back by a skew that
+   * sweeps a window around the point where they cross, until both orders have been seen (and at
+   * least 8 races run): a cancel that won (cancelled) and one that came too late (completed,
+   * answered as it is).
+   */
   @Test
   void cancelRacingCompletionNeverErrsNorChangesAFinalStatus() throws Exception {
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    Map<String, Integer> outcomes = new java.util.TreeMap<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    int raced = 0;
     try {
-      for (int round = 0; round < 3; round++) {
+      while ((outcomes.size() < 2 || raced < 8) && System.nanoTime() < deadline) {
         // A session runs 4 tasks at once by default: 4 a round, each started before the race.
         McpClient client = connected();
         List<String> ids = new ArrayList<>();
@@ -173,17 +182,40 @@ class McpToolsTest {
         for (int i = 0; i < ids.size(); i++) {
           String id = ids.get(i);
           String gate = gates.get(i);
+          // The completion's path is in-process, the cancel's a request: measured here, a cancel
+          // released at the same moment never won. So the skew sweeps from the completion held
+          // back 36 ms (the cancel wins) to the cancel held back 9 ms (the completion wins), in 3 ms
+          // steps; the crossing, where the two truly race, lies inside that window.
+          long skewMicros = ((raced + i) % 16 * 3 - 36) * 1000L;
           McpClient own = server.client();
           own.sessionId = client.sessionId;
           own.version = client.version;
-          CompletableFuture.runAsync(() -> TestExecutors.gate(gate).complete(McpClient.object("{\"ok\":true}")), pool);
-          cancels.add(CompletableFuture.supplyAsync(() -> own.tool("cancel_task", "{\"task_id\":\"" + id + "\"}"), pool));
+          own.result("ping", null); // its connection is open before the race
+          java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+          CompletableFuture.runAsync(() -> {
+            await(go);
+            if (skewMicros < 0) java.util.concurrent.locks.LockSupport.parkNanos(-skewMicros * 1000); // completion later
+            TestExecutors.gate(gate).complete(McpClient.object("{\"ok\":true}"));
+          }, pool);
+          cancels.add(CompletableFuture.supplyAsync(() -> {
+            await(go);
+            if (skewMicros > 0) java.util.concurrent.locks.LockSupport.parkNanos(skewMicros * 1000); // cancel later
+            return own.tool("cancel_task", "{\"task_id\":\"" + id + "\"}");
+          }, pool));
+          go.countDown();
         }
         for (int i = 0; i < ids.size(); i++) {
           JsonNode answer = cancels.get(i).get(30, TimeUnit.SECONDS);
           JsonNode task = structured(answer); // never isError
           String status = task.get("status").asText();
           assertTrue(status.equals("cancelled") || status.equals("completed"), answer.toString());
+          if (status.equals("completed")) {
+            assertTrue(task.path("result").path("ok").asBoolean(), answer.toString());
+            assertTrue(text(answer).contains("had already completed"), text(answer));
+          } else {
+            assertFalse(task.has("result") && !task.get("result").isNull(), answer.toString());
+          }
+          outcomes.merge(status, 1, Integer::sum);
           JsonNode later = structured(client.tool("get_task_result", "{\"task_id\":\"" + ids.get(i) + "\",\"wait_seconds\":10}"));
           assertEquals(status, later.get("status").asText(), "a final status changed");
           // Another cancel of the final task: still no error, still the same status.
@@ -193,9 +225,21 @@ class McpToolsTest {
           assertEquals(JsonRpc.INVALID_PARAMS, refused.path("error").path("code").asInt(), refused.toString());
           assertEquals(status, structured(client.tool("get_task", "{\"task_id\":\"" + ids.get(i) + "\"}")).get("status").asText());
         }
+        raced += ids.size();
       }
     } finally {
       pool.shutdownNow();
+    }
+    assertEquals(Set.of("cancelled", "completed"), outcomes.keySet(),
+        "both orders of the race must have happened within the deadline; seen after " + raced + " races: " + outcomes);
+  }
+
+  private static void await(java.util.concurrent.CountDownLatch latch) {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) throw new AssertionError("the race did not start");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -258,6 +302,116 @@ class McpToolsTest {
     McpClient otherTenant = server.client(McpTestServer.OTHER_TOKEN);
     otherTenant.initialize();
     assertTrue(otherTenant.tool("get_task", "{\"task_id\":\"" + id + "\"}").path("isError").asBoolean());
+  }
+
+  private static String runAsTask(McpClient client, String argumentsJson, String meta) {
+    return client.result("tools/call", McpClient.object("{\"name\":\"run_subagent\",\"arguments\":" + argumentsJson
+        + ",\"task\":{}" + (meta == null ? "" : ",\"_meta\":" + meta) + "}")).get("task").get("taskId").asText();
+  }
+
+  private static JsonNode awaitTaskState(McpClient client, String id, String status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      JsonNode task = client.result("tasks/get", McpClient.object("{\"taskId\":\"" + id + "\"}"));
+      if (task.get("status").asText().equals(status)) return task;
+      Thread.sleep(50);
+    }
+    throw new AssertionError("task " + id + " did not become " + status + " in tasks/get");
+  }
+
+  @Test
+  void progressOfATaskAugmentedCallGoesWithThatCallsTokenNotTheResultRequests() {
+    McpClient client = connected();
+    String name = uid("tick");
+    String id = runAsTask(client, "{\"executor\":\"ticker\",\"input\":{\"name\":\"" + name + "\",\"ticks\":300}}",
+        "{\"progressToken\":\"call-token\"}");
+    List<JsonNode> others = new CopyOnWriteArrayList<>();
+    JsonNode response = client.call("tasks/result",
+        McpClient.object("{\"taskId\":\"" + id + "\",\"_meta\":{\"progressToken\":\"result-token\"}}"), others::add);
+    assertEquals(300, response.path("result").path("structuredContent").path("result").path("ticks").asInt(), response.toString());
+    List<JsonNode> progress = others.stream().filter(m -> "notifications/progress".equals(m.path("method").asText())).toList();
+    assertFalse(progress.isEmpty(), "no progress on the tasks/result stream: " + others);
+    double last = -1;
+    for (JsonNode message : progress) {
+      assertEquals("call-token", message.path("params").path("progressToken").asText(), message.toString());
+      assertEquals(id, message.path("params").path("_meta").path(TaskMapping.RELATED_TASK).path("taskId").asText());
+      double value = message.path("params").path("progress").asDouble();
+      assertTrue(value > last, "progress must grow: " + progress);
+      last = value;
+    }
+
+    // A task-augmented call without a token: tasks/result's own token reports nothing for it.
+    String quiet = runAsTask(client, "{\"executor\":\"ticker\",\"input\":{\"name\":\"" + uid("tick") + "\",\"ticks\":100}}", null);
+    List<JsonNode> none = new CopyOnWriteArrayList<>();
+    client.call("tasks/result", McpClient.object("{\"taskId\":\"" + quiet + "\",\"_meta\":{\"progressToken\":\"r\"}}"), none::add);
+    assertTrue(none.stream().noneMatch(m -> "notifications/progress".equals(m.path("method").asText())), none.toString());
+  }
+
+  @Test
+  void aQuestionShowsAsInputRequiredInTasksGetAndAnswerTaskAnswersIt() throws Exception {
+    McpClient client = connected();
+    String id = runAsTask(client, "{\"executor\":\"asker\",\"input\":{\"question\":\"which port?\"}}", null);
+    JsonNode asking = awaitTaskState(client, id, "input_required");
+    assertTrue(asking.get("statusMessage").asText().contains("which port?"), asking.toString());
+    assertTrue(asking.get("pollInterval").asLong() > 0, asking.toString());
+    structured(client.tool("answer_task", "{\"task_id\":\"" + id + "\",\"text\":\"8080\"}"));
+    JsonNode result = client.result("tasks/result", McpClient.object("{\"taskId\":\"" + id + "\"}"));
+    assertEquals("8080", result.path("structuredContent").path("result").path("answer").asText(), result.toString());
+    assertEquals("completed", client.result("tasks/get", McpClient.object("{\"taskId\":\"" + id + "\"}")).get("status").asText());
+  }
+
+  @Test
+  void tasksListPagesWithARealNextCursor() {
+    McpClient client = connected();
+    Set<String> dispatched = new HashSet<>();
+    for (int i = 0; i < McpEndpoint.TASKS_PAGE + 5; i++) {
+      dispatched.add(structured(client.tool("dispatch_task", "{\"executor\":\"echo\",\"input\":{\"i\":" + i + "}}"))
+          .get("id").asText());
+    }
+    JsonNode first = client.result("tasks/list", McpClient.object("{}"));
+    assertEquals(McpEndpoint.TASKS_PAGE, first.get("tasks").size(), first.toString());
+    assertTrue(first.path("nextCursor").isTextual(), "a full page must carry a nextCursor: " + first);
+    JsonNode second = client.result("tasks/list", McpClient.object("{\"cursor\":\"" + first.get("nextCursor").asText() + "\"}"));
+    assertEquals(5, second.get("tasks").size(), second.toString());
+    assertFalse(second.has("nextCursor"), "the last page has no nextCursor: " + second);
+    List<String> listed = new ArrayList<>(first.get("tasks").findValuesAsText("taskId"));
+    listed.addAll(second.get("tasks").findValuesAsText("taskId"));
+    assertEquals(listed.size(), new HashSet<>(listed).size(), "a task listed twice: " + listed);
+    assertEquals(dispatched, new HashSet<>(listed));
+  }
+
+  @Test
+  void aDeclinedElicitationLeavesTheQuestionToAnswerTask() {
+    McpClient client = connected();
+    String id = runAsTask(client, "{\"executor\":\"asker\",\"input\":{\"question\":\"deploy now?\"}}", null);
+    List<JsonNode> elicitations = new CopyOnWriteArrayList<>();
+    JsonNode response = client.call("tasks/result", McpClient.object("{\"taskId\":\"" + id + "\"}"), message -> {
+      if (!"elicitation/create".equals(message.path("method").asText())) return;
+      elicitations.add(message);
+      assertEquals(202, client.reply(message.get("id"), McpClient.object("{\"action\":\"decline\"}")).status());
+      // Declined: the task still asks, and the model answers it with answer_task.
+      assertEquals("input_required", client.result("tasks/get", McpClient.object("{\"taskId\":\"" + id + "\"}"))
+          .get("status").asText());
+      structured(client.tool("answer_task", "{\"task_id\":\"" + id + "\",\"text\":\"later\"}"));
+    });
+    assertEquals(1, elicitations.size(), "asked once, not again after the decline: " + elicitations);
+    assertEquals("later", response.path("result").path("structuredContent").path("result").path("answer").asText(), response.toString());
+  }
+
+  @Test
+  void aClientWithoutElicitationIsNotAskedAndAnswerTaskAnswers() throws Exception {
+    McpClient client = server.client();
+    client.initialize("2025-11-25", McpClient.object("{}"), Map.of());
+    String id = runAsTask(client, "{\"executor\":\"asker\",\"input\":{\"question\":\"which file?\"}}", null);
+    List<JsonNode> others = new CopyOnWriteArrayList<>();
+    CompletableFuture<JsonNode> result = CompletableFuture.supplyAsync(
+        () -> client.call("tasks/result", McpClient.object("{\"taskId\":\"" + id + "\"}"), others::add));
+    awaitTaskState(client, id, "input_required");
+    assertFalse(result.isDone(), "tasks/result answered while the task asks");
+    structured(client.tool("answer_task", "{\"task_id\":\"" + id + "\",\"text\":\"README.md\"}"));
+    JsonNode response = result.get(30, TimeUnit.SECONDS);
+    assertEquals("README.md", response.path("result").path("structuredContent").path("result").path("answer").asText(), response.toString());
+    assertTrue(others.stream().noneMatch(m -> "elicitation/create".equals(m.path("method").asText())), others.toString());
   }
 
   @Test
