@@ -47,13 +47,22 @@ public final class HttpApi {
   private final io.taskforce.http.console.ConsoleRoutes console;
 
   public HttpApi(Taskforce tf, Tokens tokens, Settings settings) {
+    this(tf, tokens, settings, Optional.empty());
+  }
+
+  /**
+   * The API with the console's cluster view when {@code operators} is present (the server passes
+   * one when operator credentials are configured).
+   */
+  public HttpApi(Taskforce tf, Tokens tokens, Settings settings,
+      Optional<io.taskforce.http.console.OperatorView> operators) {
     this.system = tf.system();
     this.tokens = tokens;
     this.settings = settings;
     this.operations = new ApiV1(tf, new FeedResponses(tf, settings.sseKeepAlive())).operations();
     this.openApi = resource("/taskforce/openapi.json");
     this.mcp = new io.taskforce.http.mcp.McpEndpoint(tf, tokens, settings);
-    this.console = new io.taskforce.http.console.ConsoleRoutes(system);
+    this.console = new io.taskforce.http.console.ConsoleRoutes(system, operators);
   }
 
   /** Every operation the server serves (besides {@code GET /v1/openapi.json}). */
