@@ -69,7 +69,7 @@ class ConsoleRoutesTest {
     }
     // app.js, its modules, the style sheet and the icon.
     assertTrue(seen.containsAll(Set.of("app.js", "api.js", "feed.js", "session.js", "sessions.js", "tasks.js",
-        "task.js", "dispatch.js", "dom.js", "console.css", "icon.svg")), seen.toString());
+        "task.js", "dispatch.js", "cluster.js", "dom.js", "console.css", "icon.svg")), seen.toString());
   }
 
   @Test
