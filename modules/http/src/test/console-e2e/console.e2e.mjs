@@ -1,5 +1,6 @@
 // Drives the web console in headless Chromium against a running server (ConsoleBrowserTest starts
-// one): node console.e2e.mjs <base URL> <token> <artifacts dir>. Prints one JSON line per step
+// one): node console.e2e.mjs <base URL> <token> <artifacts dir> [<operator user> <operator password,
+// percent-encoded>]; the cluster view's steps need the operator. Prints one JSON line per step
 // passed and exits non-zero at the first failure, or if the browser logged any error the step did
 // not expect.
 import {chromium} from 'playwright-core';
@@ -7,11 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const [base, token, outDir] = process.argv.slice(2);
+const [base, token, outDir, operatorUser, operatorPasswordEncoded] = process.argv.slice(2);
 if (!base || !token || !outDir) {
-  console.error('usage: node console.e2e.mjs <base URL> <token> <artifacts dir>');
+  console.error('usage: node console.e2e.mjs <base URL> <token> <artifacts dir> [<operator user> <operator password>]');
   process.exit(2);
 }
+const operatorPassword = operatorPasswordEncoded === undefined ? undefined : decodeURIComponent(operatorPasswordEncoded);
 fs.mkdirSync(outDir, {recursive: true});
 const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskforce-console-e2e-'));
 
@@ -272,6 +274,89 @@ try {
   const running = await page.locator(`li.session[data-session-id="${SESSION}"] [data-count="running"] .count-n`).textContent();
   await page.screenshot({path: path.join(outDir, 'sessions-desktop.png')});
   step('screenshots', {running});
+
+  // 12b. The cluster view: the operator signs in (wrong credentials refused), sees this node's row
+  // with its running attempts, slots and queued, sees it refresh as a task starts and ends, and is
+  // asked again when the server stops accepting the credentials.
+  if (operatorUser && operatorPassword) {
+    await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Cluster'}).click();
+    await page.getByRole('heading', {name: 'Cluster', level: 1}).waitFor();
+    if (!(await page.getByLabel('Operator user').evaluate((el) => el === document.activeElement))) {
+      throw new Error('the operator user field does not have the focus on the cluster sign-in');
+    }
+    await assertLabelled(page, 'the cluster sign-in');
+    expected = /status of 401/;
+    await page.getByLabel('Operator user').fill(operatorUser);
+    await page.getByLabel('Operator password').fill('not-the-password');
+    await page.keyboard.press('Enter');
+    await page.getByText('The server did not accept these operator credentials.').waitFor();
+    expected = null;
+    await page.getByLabel('Operator password').fill(operatorPassword);
+    await page.keyboard.press('Enter');
+    const row = page.locator('table.nodes tr.node').first();
+    await row.waitFor();
+    const cell = async (key) => Number(await row.locator(`[data-count="${key}"]`).textContent());
+    const address = await row.getByRole('rowheader').textContent();
+    if (!/^pekko:\/\/[^@]+@127\.0\.0\.1:\d+$/.test(address ?? '')) throw new Error(`the node row names "${address}"`);
+    const status = await row.getAttribute('data-status');
+    if (status !== 'up') throw new Error(`the node's status shows as "${status}"`);
+    const slots = await cell('slots');
+    if (slots !== 8) throw new Error(`the node shows ${slots} slots, not taskforce.node.max-running = 8`);
+    const runningBefore = await cell('running');
+    if (!(runningBefore >= 1)) throw new Error(`the node shows ${runningBefore} running attempts while "${COUNT}" runs`);
+    const queued = await cell('queued');
+    if (queued !== 0) throw new Error(`the node shows ${queued} queued attempts with free slots`);
+    const stored = await page.evaluate(() => ({
+      session: sessionStorage.getItem('taskforce.operator'), local: localStorage.length,
+    }));
+    if (!stored.session?.startsWith('Basic ') || stored.local !== 0) {
+      throw new Error(`the operator credentials are kept as ${JSON.stringify(stored)}`);
+    }
+    await assertLabelled(page, 'the cluster page');
+    await assertNoHorizontalScroll(page, 'the cluster page');
+    await page.screenshot({path: path.join(outDir, 'cluster-desktop.png')});
+    step('cluster-sign-in', {address, status, running: runningBefore, slots, queued});
+
+    // It refreshes by itself: one more task running shows, and goes again once it is cancelled.
+    const extra = await page.request.post(`${base}/v1/sessions/cluster-check/tasks`, {
+      headers: {Authorization: `Bearer ${token}`},
+      data: {title: 'Hold a slot', executor: 'process', input: {command: ['bash', '-c', 'sleep 120']}},
+    });
+    if (extra.status() !== 202) throw new Error(`the extra dispatch answered ${extra.status()}`);
+    const extraId = (await extra.json()).id;
+    await waitUntil('the extra task in the node row', async () => (await cell('running')) === runningBefore + 1, 20_000);
+    const cancelled = await page.request.post(`${base}/v1/tasks/${encodeURIComponent(extraId)}/cancel`,
+        {headers: {Authorization: `Bearer ${token}`}});
+    if (cancelled.status() !== 200) throw new Error(`the extra task's cancel answered ${cancelled.status()}`);
+    await waitUntil('the extra task to leave the node row', async () => (await cell('running')) === runningBefore, 20_000);
+    await page.setViewportSize(PHONE);
+    await waitUntil('the phone layout', async () =>
+      (await row.evaluate((el) => getComputedStyle(el).display)) === 'block', 5000);
+    await assertNoHorizontalScroll(page, 'the cluster page');
+    await page.screenshot({path: path.join(outDir, 'cluster-phone.png'), fullPage: true});
+    await page.setViewportSize(DESKTOP);
+    step('cluster-refreshes', {from: runningBefore + 1, to: runningBefore});
+
+    // The operator password is changed on the server (the test does it when asked): the next
+    // refresh is refused, the view says so and asks again; the new password brings the table back.
+    expected = /status of 401/;
+    console.log(JSON.stringify({request: 'change-operator-password'}));
+    await page.getByText('The server no longer accepts the operator credentials').waitFor({timeout: 15_000});
+    expected = null;
+    const refusedState = await page.locator('form[data-state]').getAttribute('data-state');
+    if (refusedState !== 'refused') throw new Error(`the refused form is in state "${refusedState}"`);
+    if (await page.evaluate(() => sessionStorage.getItem('taskforce.operator')) !== null) {
+      throw new Error('the refused credentials were kept');
+    }
+    await page.getByLabel('Operator user').fill(operatorUser);
+    await page.getByLabel('Operator password').fill(`${operatorPassword}-changed`);
+    await page.getByRole('button', {name: 'Sign in as operator'}).click();
+    await row.waitFor();
+    step('cluster-refused');
+
+    await page.getByRole('navigation', {name: 'Main'}).getByRole('link', {name: 'Sessions'}).click();
+    await page.locator(`li.session[data-session-id="${SESSION}"]`).waitFor();
+  }
 
   // 13. Cancel: the running task and the one that waits for an answer.
   await page.getByRole('link', {name: SESSION}).click();

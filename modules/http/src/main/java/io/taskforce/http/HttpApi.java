@@ -47,7 +47,7 @@ public final class HttpApi {
   private final io.taskforce.http.console.ConsoleRoutes console;
 
   public HttpApi(Taskforce tf, Tokens tokens, Settings settings) {
-    this(tf, tokens, settings, List.of());
+    this(tf, tokens, settings, List.of(), Optional.empty());
   }
 
   /**
@@ -55,6 +55,20 @@ public final class HttpApi {
    * embedding host's tools; see {@link io.taskforce.http.mcp.McpTool}).
    */
   public HttpApi(Taskforce tf, Tokens tokens, Settings settings, List<io.taskforce.http.mcp.McpTool> mcpTools) {
+    this(tf, tokens, settings, mcpTools, Optional.empty());
+  }
+
+  /**
+   * The API with the console's cluster view when {@code operators} is present (the server passes
+   * one when operator credentials are configured).
+   */
+  public HttpApi(Taskforce tf, Tokens tokens, Settings settings,
+      Optional<io.taskforce.http.console.OperatorView> operators) {
+    this(tf, tokens, settings, List.of(), operators);
+  }
+
+  public HttpApi(Taskforce tf, Tokens tokens, Settings settings, List<io.taskforce.http.mcp.McpTool> mcpTools,
+      Optional<io.taskforce.http.console.OperatorView> operators) {
     this.system = tf.system();
     this.tokens = tokens;
     this.settings = settings;
@@ -62,7 +76,7 @@ public final class HttpApi {
     this.openApi = resource("/taskforce/openapi.json");
     this.mcp = new io.taskforce.http.mcp.McpEndpoint(tf, tokens, settings,
         io.taskforce.http.mcp.McpSettings.from(tf.system().settings().config()), mcpTools);
-    this.console = new io.taskforce.http.console.ConsoleRoutes(system);
+    this.console = new io.taskforce.http.console.ConsoleRoutes(system, operators);
   }
 
   /** Every operation the server serves (besides {@code GET /v1/openapi.json}). */

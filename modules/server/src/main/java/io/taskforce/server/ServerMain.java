@@ -20,6 +20,7 @@ import io.taskforce.internal.DataDirLock;
 import io.taskforce.http.Tokens;
 import io.taskforce.server.admin.AdminContext;
 import io.taskforce.server.admin.AdminRoutes;
+import io.taskforce.server.admin.ConsoleOperatorView;
 import io.taskforce.server.admin.DatabaseReadinessCheck;
 import io.taskforce.server.admin.HealthRoutes;
 import io.taskforce.server.admin.MetricsRoutes;
@@ -91,7 +92,9 @@ public final class ServerMain {
       Taskforce taskforce = Taskforce.builder(system).executors(registry).meterRegistry(metrics).start()
           .toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
       AdminContext.get(system.classicSystem()).attach(taskforce, metrics);
-      HttpApi api = new HttpApi(taskforce, new Tokens(tokens.tenantByToken()), HttpApi.Settings.from(config));
+      // The console's cluster view, behind the same operator credentials as the admin routes.
+      HttpApi api = new HttpApi(taskforce, new Tokens(tokens.tenantByToken()), HttpApi.Settings.from(config),
+          ConsoleOperatorView.of(OperatorAccess.fromConfig(config), taskforce));
       ServerBinding binding = api.bind(config).toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Uri management = PekkoManagement.get(system.classicSystem()).start()
           .toCompletableFuture().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -24,7 +24,9 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
  * The web console's static files: {@code GET /} answers its page, {@code GET /console/<file>} its
  * scripts, styles and icon, all read from the classpath ({@code io/taskforce/http/console/}). They
  * need no token: the page asks for one and sends it with its own API calls. Every answer forbids
- * framing, inline scripts and calls to other origins (Content-Security-Policy).
+ * framing, inline scripts and calls to other origins (Content-Security-Policy). Beside them, {@link
+ * ConsoleClusterApi} answers {@code /console/features.json} and, when the server has an {@link
+ * OperatorView}, the cluster view's {@code /console/api/nodes}.
  */
 public final class ConsoleRoutes {
   private static final String ROOT = "/io/taskforce/http/console/";
@@ -43,9 +45,17 @@ public final class ConsoleRoutes {
 
   private final ClassicActorSystemProvider system;
   private final Map<String, Optional<byte[]>> files = new ConcurrentHashMap<>();
+  private final ConsoleClusterApi cluster;
 
+  /** The console without a cluster view. */
   public ConsoleRoutes(ClassicActorSystemProvider system) {
+    this(system, Optional.empty());
+  }
+
+  /** The console, with a cluster view when {@code operators} is present. */
+  public ConsoleRoutes(ClassicActorSystemProvider system, Optional<OperatorView> operators) {
     this.system = system;
+    this.cluster = new ConsoleClusterApi(operators);
   }
 
   /** Whether {@code path} (its segments) is the console's: {@code /} or under {@code /console/}. */
@@ -63,6 +73,7 @@ public final class ConsoleRoutes {
       return done(file("index.html").map(bytes -> ok(ContentTypes.TEXT_HTML_UTF8, bytes))
           .orElseGet(() -> plain(500, "the console is missing from this build")));
     }
+    if (cluster.serves(path)) return cluster.handle(request, path);
     if (path.size() == 2 && ASSET.matcher(path.get(1)).matches()) {
       String name = path.get(1);
       ContentType type = TYPES.get(name.substring(name.lastIndexOf('.') + 1));

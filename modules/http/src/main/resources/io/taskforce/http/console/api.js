@@ -65,6 +65,22 @@ export async function accepts(candidate) {
   return true;
 }
 
+/**
+ * What this server's console offers beyond the API (`/console/features.json`, no token needed);
+ * nothing extra when it cannot be read.
+ * @returns {Promise<{cluster: boolean}>}
+ */
+export async function features() {
+  try {
+    const response = await fetch('/console/features.json', {headers: {Accept: 'application/json'}, cache: 'no-store'});
+    if (!response.ok) return {cluster: false};
+    const json = await response.json();
+    return {cluster: json?.cluster === true};
+  } catch {
+    return {cluster: false};
+  }
+}
+
 /** @returns {string | null} */
 export function token() {
   return sessionStorage.getItem(TOKEN_KEY);

@@ -1,6 +1,8 @@
-// The console's entry: signs in with the token, then routes #/, #/sessions/{sid} and #/tasks/{tid}.
+// The console's entry: signs in with the token, then routes #/, #/sessions/{sid} and #/tasks/{tid};
+// #/cluster, the operators' view, has credentials of its own and is there when the server says so.
 
-import {accepts, adoptTokenFromLink, setUnauthorizedHandler, signIn, signOut, token} from './api.js';
+import {accepts, adoptTokenFromLink, features, setUnauthorizedHandler, signIn, signOut, token} from './api.js';
+import {clusterView, forgetOperator} from './cluster.js';
 import {h, replace} from './dom.js';
 import {sessionView} from './session.js';
 import {sessionsView} from './sessions.js';
@@ -8,6 +10,10 @@ import {taskView} from './task.js';
 
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const signOutButton = /** @type {HTMLButtonElement} */ (document.getElementById('sign-out'));
+const clusterLink = /** @type {HTMLAnchorElement} */ (document.getElementById('cluster-link'));
+/** What this server offers beyond the API (read once, at start). */
+const offered = await features();
+clusterLink.hidden = !offered.cluster;
 
 /** Stops the view on screen (its feed, its timers). */
 let dispose = () => {};
@@ -17,13 +23,29 @@ let firstRoute = true;
 function route() {
   dispose();
   dispose = () => {};
+  const path = location.hash.replace(/^#\/?/, '');
+  const [kind, id] = path.split('/').map((part) => decodeURIComponent(part));
+  markCurrent(kind === 'cluster' ? clusterLink : null);
+  if (kind === 'cluster') {
+    // The operators' view needs the operator credentials, not a tenant's token.
+    signOutButton.hidden = !token();
+    if (offered.cluster) {
+      dispose = clusterView(main, {focusHeading: !firstRoute}); // it moves the focus itself
+    } else {
+      document.title = 'Cluster · Taskforce';
+      replace(main, h('div', {class: 'panel'}, h('h1', {tabindex: -1}, 'Cluster'),
+          h('p', {}, 'This server has no cluster view: it is there when the server is started with operator credentials (',
+              h('code', {}, 'TASKFORCE_ADMIN_USER'), ' and ', h('code', {}, 'TASKFORCE_ADMIN_PASSWORD'), ').')));
+      if (!firstRoute) focusHeading();
+    }
+    firstRoute = false;
+    return;
+  }
   if (!token()) {
     signInView();
     return;
   }
   signOutButton.hidden = false;
-  const path = location.hash.replace(/^#\/?/, '');
-  const [kind, id] = path.split('/').map((part) => decodeURIComponent(part));
   if (kind === 'sessions' && id) {
     dispose = sessionView(main, id);
   } else if (kind === 'tasks' && id) {
@@ -34,6 +56,14 @@ function route() {
   }
   if (!firstRoute) focusHeading();
   firstRoute = false;
+}
+
+/** The navigation link of the page on screen says so (`aria-current`). @param {HTMLAnchorElement | null} current */
+function markCurrent(current) {
+  for (const link of document.querySelectorAll('.top nav a')) {
+    if (link === current || (!current && link.getAttribute('href') === '#/')) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
 }
 
 /** After a route change the page's heading takes the focus, so a screen reader starts there. */
@@ -99,6 +129,7 @@ document.querySelector('.skip')?.addEventListener('click', (event) => {
 
 signOutButton.addEventListener('click', () => {
   signOut();
+  forgetOperator();
   route();
 });
 

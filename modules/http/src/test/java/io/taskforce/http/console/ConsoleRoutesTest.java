@@ -69,15 +69,25 @@ class ConsoleRoutesTest {
     }
     // app.js, its modules, the style sheet and the icon.
     assertTrue(seen.containsAll(Set.of("app.js", "api.js", "feed.js", "session.js", "sessions.js", "tasks.js",
-        "task.js", "dispatch.js", "dom.js", "console.css", "icon.svg")), seen.toString());
+        "task.js", "dispatch.js", "cluster.js", "dom.js", "console.css", "icon.svg")), seen.toString());
   }
 
   @Test
   void unknownFilesAndOtherPathsAre404() throws Exception {
     for (String path : new String[] {"/console/nope.js", "/console", "/console/app.js/x", "/console/%2E%2E%2Fpom.xml",
-        "/console/..%2Fconsole%2Fapp.js", "/console/index.html", "/console/App.js", "/elsewhere"}) {
+        "/console/..%2Fconsole%2Fapp.js", "/console/index.html", "/console/App.js", "/elsewhere",
+        // The cluster view's read: a server without operator credentials does not serve it.
+        "/console/api/nodes", "/console/api", "/console/features.json/x"}) {
       assertEquals(404, get(path).statusCode(), path);
     }
+  }
+
+  @Test
+  void theFeaturesSayThereIsNoClusterViewWithoutOperatorCredentials() throws Exception {
+    HttpResponse<String> features = get("/console/features.json");
+    assertEquals(200, features.statusCode());
+    assertEquals("application/json", features.headers().firstValue("Content-Type").orElse(""));
+    assertEquals("{\"cluster\":false}", features.body());
   }
 
   @Test

@@ -12,8 +12,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
@@ -26,6 +30,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ConsoleTestServer implements AutoCloseable {
   static final String TOKEN = "console-test-token-0001";
+  /** The operator credentials of a server started {@link #withClusterView}. */
+  static final String OPERATOR_USER = "operator";
+  static final String OPERATOR_PASSWORD = "console-operator-pässword";
 
   static {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
@@ -39,9 +46,11 @@ final class ConsoleTestServer implements AutoCloseable {
   private final Config config;
   private volatile ServerBinding binding;
   private final Path dataDir;
+  private final AtomicReference<String> operatorPassword;
 
   private ConsoleTestServer(Taskforce tf, BuiltInExecutors executors, HttpApi api, Config config,
-      ServerBinding binding, Path dataDir) {
+      ServerBinding binding, Path dataDir, AtomicReference<String> operatorPassword) {
+    this.operatorPassword = operatorPassword;
     this.tf = tf;
     this.executors = executors;
     this.api = api;
@@ -52,6 +61,19 @@ final class ConsoleTestServer implements AutoCloseable {
   }
 
   static ConsoleTestServer start(int port) {
+    return start(port, false);
+  }
+
+  /**
+   * A server whose console has the cluster view, behind {@link #OPERATOR_USER} and {@link
+   * #OPERATOR_PASSWORD}: the node's real load ({@code Taskforce.nodes()}) and membership, as the
+   * server module's {@code ConsoleOperatorView} gives them (which ConsoleClusterViewTest checks).
+   */
+  static ConsoleTestServer withClusterView(int port) {
+    return start(port, true);
+  }
+
+  private static ConsoleTestServer start(int port, boolean clusterView) {
     Path dataDir = TestConfigs.freshDataDir();
     Config config = TestConfigs.h2(dataDir, String.join("\n",
         "taskforce.http.host = \"127.0.0.1\"",
@@ -59,13 +81,15 @@ final class ConsoleTestServer implements AutoCloseable {
         "taskforce.http.sse-keep-alive = 2s",
         "taskforce.node.max-running = 8",
         "taskforce.executors.process.kill-grace = 2s"));
+    AtomicReference<String> operatorPassword = new AtomicReference<>(OPERATOR_PASSWORD);
     try {
       ExecutorRegistry registry = new ExecutorRegistry();
       BuiltInExecutors executors = BuiltInExecutors.register(registry, config);
       Taskforce tf = Taskforce.builder(config).executors(registry).start().toCompletableFuture().get(90, TimeUnit.SECONDS);
-      HttpApi api = new HttpApi(tf, new Tokens(Map.of(TOKEN, "default")), HttpApi.Settings.from(config));
+      HttpApi api = new HttpApi(tf, new Tokens(Map.of(TOKEN, "default")), HttpApi.Settings.from(config),
+          clusterView ? Optional.of(new TestOperatorView(tf, operatorPassword)) : Optional.empty());
       ServerBinding binding = api.bind(config).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new ConsoleTestServer(tf, executors, api, config, binding, dataDir);
+      return new ConsoleTestServer(tf, executors, api, config, binding, dataDir, operatorPassword);
     } catch (Exception e) {
       throw new IllegalStateException("the test server did not start", e);
     }
@@ -113,10 +137,41 @@ final class ConsoleTestServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Changes the operator password to {@link #OPERATOR_PASSWORD} followed by {@code -changed}, as
+   * an operator would by restarting the server with another: the console's credentials stop working.
+   */
+  void changeOperatorPassword() {
+    operatorPassword.set(OPERATOR_PASSWORD + "-changed");
+  }
+
+  /** The operator view of a single test node: its credentials, its own load, its own membership. */
+  private record TestOperatorView(Taskforce tf, AtomicReference<String> operatorPassword) implements OperatorView {
+    @Override
+    public String realm() {
+      return "taskforce-operators";
+    }
+
+    @Override
+    public Optional<String> authenticate(String user, String password) {
+      return user.equals(OPERATOR_USER) && password.equals(operatorPassword.get()) ? Optional.of(user) : Optional.empty();
+    }
+
+    @Override
+    public CompletionStage<List<ClusterNode>> nodes() {
+      var self = org.apache.pekko.cluster.typed.Cluster.get(tf.system()).selfMember();
+      return tf.nodes().thenApply(loads -> loads.stream()
+          .map(load -> new ClusterNode(load.address(), self.status().toString().toLowerCase(java.util.Locale.ROOT),
+              List.of(), true, load.running(), load.maxRunning(), load.queued(), load.draining()))
+          .toList());
+    }
+  }
+
   /** Runs a server until killed: {@code ConsoleTestServer [port]}. */
   public static void main(String[] args) throws Exception {
-    ConsoleTestServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 0);
+    ConsoleTestServer server = withClusterView(args.length > 0 ? Integer.parseInt(args[0]) : 0);
     System.out.println("Console: " + server.base + "/#token=" + TOKEN);
+    System.out.println("Operator: " + OPERATOR_USER + " / " + OPERATOR_PASSWORD);
     Thread.currentThread().join();
   }
 }
