@@ -26,7 +26,7 @@ public final class BenchMain {
   static Map<String, Scenario> scenarios() {
     Map<String, Scenario> all = new LinkedHashMap<>();
     for (Scenario s : List.of(new RawLimit(), new DispatchLatency(), new DispatchToStart(),
-        new CompletionToNotification(), new Throughput())) {
+        new CompletionToNotification(), new Throughput(), new Steering(), new Scale(), new JobRunrPeer())) {
       all.put(s.name(), s);
     }
     return all;

@@ -132,7 +132,9 @@ final class Report {
         what = "throughput " + jr.metric() + " (higher is better)";
       } else if (jr.metric().startsWith("heap per enqueued job N=")) {
         String n = jr.metric().substring("heap per enqueued job N=".length());
-        tf = byKey.get(key("scale", jr.db(), "inprocess", "heap per running task N=" + n, "value"));
+        String prefix = key(Scale.NAME, jr.db(), "inprocess", "heap per running task N=" + n + " ", "");
+        tf = figures.stream().filter(f -> f.key().startsWith(prefix.substring(0, prefix.length() - 1)) && f.stat().equals("value"))
+            .findFirst().orElse(null);
         what = "heap per task: Taskforce running vs JobRunr enqueued, N=" + n + " (lower is better)";
       }
       if (tf == null || jr.value() == 0) continue;
