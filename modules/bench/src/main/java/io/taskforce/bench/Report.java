@@ -139,7 +139,7 @@ final class Report {
       }
       if (tf == null || jr.value() == 0) continue;
       lines.add(new String[] {jr.db(), what, Table.format(tf.value()), Table.format(jr.value()), tf.unit(),
-          String.format(Locale.ROOT, "%.2f", tf.value() / jr.value())});
+          ratio(tf.value() / jr.value())});
     }
     for (Figure tf : figures) {
       if (!tf.scenario().equals(Throughput.NAME) || !tf.metric().endsWith(" journal rows/s")) continue;
@@ -147,12 +147,18 @@ final class Report {
       if (raw == null || raw.value() == 0) continue;
       lines.add(new String[] {tf.db(), "journal rows/s of throughput " + tf.api() + " "
           + tf.metric().replace(" journal rows/s", "") + " vs the raw limit", Table.format(tf.value()),
-          Table.format(raw.value()), "rows/s", String.format(Locale.ROOT, "%.3f", tf.value() / raw.value())});
+          Table.format(raw.value()), "rows/s", ratio(tf.value() / raw.value())});
     }
     if (lines.isEmpty()) return;
     out.append("| db | ratio | Taskforce | JobRunr / raw | unit | Taskforce ÷ other |\n|---|---|---:|---:|---|---:|\n");
     for (String[] l : lines) out.append("| ").append(String.join(" | ", l)).append(" |\n");
     out.append("\n");
+  }
+
+  /** Three significant digits, without exponents. */
+  static String ratio(double r) {
+    if (r >= 100) return String.format(Locale.ROOT, "%,.0f", r);
+    return String.format(Locale.ROOT, "%.3g", r);
   }
 
   private static String key(String scenario, String db, String api, String metric, String stat) {
