@@ -1,0 +1,113 @@
+package io.taskforce.bench;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * 6. Scale: the heap each idle running task costs (N tasks of the {@code hold} executor running at
+ * once, no thread or process each), the recovery time after a restart with those N unfinished
+ * tasks (from the new node's start to all N running again), and the journal rows of one task's
+ * whole lifecycle. In-process only: the HTTP API changes none of these.
+ */
+final class Scale implements Scenario {
+  static final String NAME = "scale";
+  static final int PER_SESSION = 5_000;
+  static final long DEFAULT_TAIL = 1L << 20;
+  static final long SMALL_TAIL = 16L << 10;
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "heap per idle running task (N at once), recovery time after a restart with N unfinished, journal rows per task";
+  }
+
+  @Override
+  public List<Target.Api> apis() {
+    return List.of(Target.Api.INPROCESS);
+  }
+
+  @Override
+  public void run(Target.Db db, List<Target.Api> apis, Params params, Run run) throws Exception {
+    for (int n : params.scaleNs()) {
+      // Each running attempt allocates its output tail up front (taskforce.task.output-tail-bytes,
+      // 1 MiB by default). Where N of them would not fit in half the heap, the run says so and uses
+      // a smaller tail, named in the figure, rather than dying of an OutOfMemoryError.
+      long tail = DEFAULT_TAIL;
+      if (n * DEFAULT_TAIL > Runtime.getRuntime().maxMemory() / 2) {
+        tail = SMALL_TAIL;
+        run.note(NAME + " " + db.wire() + " N=" + n + ": " + n + " x the default 1 MiB output tail exceeds half the heap ("
+            + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); measured with output-tail-bytes = " + tail / 1024 + " KiB");
+      }
+      String tailName = tail >= (1 << 20) ? (tail >> 20) + "MiB" : (tail >> 10) + "KiB";
+      String overrides = "taskforce.node.max-running = " + (n + 100) + "\ntaskforce.task.output-tail-bytes = " + tail + "\n";
+      try (Database database = Database.fresh(db)) {
+        try (Node node = Node.start(database, overrides); Client client = node.client(Target.Api.INPROCESS)) {
+          if (n == params.scaleNs().get(0)) rowsPerTask(database, client, params, run);
+          int sessionCount = (n + PER_SESSION - 1) / PER_SESSION;
+          List<String> sessions = Load.sessions(client, "hold", sessionCount, PER_SESSION);
+          long heapBefore = Load.usedHeapAfterGc();
+          long startedBefore = Probe.HOLDS_STARTED.get();
+          long t0 = System.nanoTime();
+          Load.Burst burst = Load.burst(client, sessions, n, "hold", Probe.input(null), Throughput.INFLIGHT);
+          if (burst.errors() > 0) throw new IllegalStateException(burst.errors() + " dispatches refused");
+          awaitHolds(startedBefore + n, 120 + n / 100);
+          double toRunning = Load.seconds(System.nanoTime() - t0);
+          long heapAfter = Load.usedHeapAfterGc();
+          run.value(NAME, "taskforce", db.wire(), "inprocess", "heap per running task N=" + n + " tail=" + tailName,
+              (double) (heapAfter - heapBefore) / n, "bytes", n,
+              "the running attempt's output tail (allocated up front, " + tailName + "), the task entity and its state, its runner actor, the session's entry, sharding and remember-entities "
+                  + "bookkeeping; measured as used heap after GC, before and after");
+          run.value(NAME, "taskforce", db.wire(), "inprocess", "dispatch to all running N=" + n, toRunning, "s", n,
+              "dispatch throughput and the start grants of the sessions");
+        }
+        // The node is gone (its tasks handed back unfinished); a new node on the same database.
+        long startedBefore = Probe.HOLDS_STARTED.get();
+        long t0 = System.nanoTime();
+        try (Node node = Node.start(database, overrides)) {
+          double nodeUp = Load.seconds(System.nanoTime() - t0);
+          awaitHolds(startedBefore + n, 300 + n / 50);
+          double recovered = Load.seconds(System.nanoTime() - t0);
+          run.value(NAME, "taskforce", db.wire(), "inprocess", "node start N=" + n, nodeUp, "s", 1,
+              "ActorSystem, cluster join, table checks, the read model");
+          run.value(NAME, "taskforce", db.wire(), "inprocess", "recovery to all running N=" + n, recovered, "s", n,
+              "remember-entities wake-up rate (taskforce.sharding.task: 100 entities per 100 ms, session: 50 per 100 ms) "
+                  + "and each task's replay from the journal");
+        }
+      }
+    }
+  }
+
+  private static void rowsPerTask(Database database, Client client, Params params, Run run) throws Exception {
+    String session = Load.sessions(client, "rows", 1, 4).get(0);
+    int k = Math.max(5, Math.min(100, params.samples()));
+    try (Completions done = new Completions(false)) {
+      done.follow(client, session);
+      Thread.sleep(500);
+      long before = database.journalRows();
+      for (int i = 0; i < k; i++) {
+        client.dispatch(session, "noop", Probe.input(null)).get(30, TimeUnit.SECONDS);
+        done.awaitCount(i + 1, 30);
+      }
+      Thread.sleep(2000); // the final confirmations and forgets
+      long rows = database.journalRows() - before;
+      run.value(NAME, "taskforce", database.kind().wire(), "inprocess", "journal rows per task lifecycle",
+          (double) rows / k, "rows", k,
+          "the protocol: task Created/Started/Completed/ReportsConfirmed, session ReportApplied x3 and TaskForgotten; "
+              + "remember-entities rows of sharding, batched per shard, come on top");
+    }
+  }
+
+  private static void awaitHolds(long target, long timeoutSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (Probe.HOLDS_STARTED.get() < target) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("only " + Probe.HOLDS_STARTED.get() + " of " + target + " hold attempts started");
+      }
+      Thread.sleep(20);
+    }
+  }
+}
