@@ -6,14 +6,20 @@ import java.nio.charset.StandardCharsets;
 /**
  * The output of a running attempt: a bounded tail (a ring of bytes) with the byte offset of every
  * byte in the whole output. Written by executor threads, read by the entity; hence synchronized.
+ * The ring starts small and doubles up to its capacity as output comes: most attempts write little,
+ * and a running attempt must not cost the whole tail's bytes (1 MiB by default) before it writes.
  */
 public final class OutputBuffer {
-  private final byte[] ring;
+  private static final int INITIAL = 256;
+
+  private final int capacity;
+  private byte[] ring;
   private long end; // total bytes ever written; the ring holds [end - size, end)
   private int size;
 
   public OutputBuffer(int capacity) {
-    this.ring = new byte[Math.max(1, capacity)];
+    this.capacity = Math.max(1, capacity);
+    this.ring = new byte[Math.min(this.capacity, INITIAL)];
   }
 
   public void append(String text) {
@@ -21,12 +27,23 @@ public final class OutputBuffer {
   }
 
   public synchronized void append(byte[] bytes) {
+    growFor(size + (long) bytes.length);
     int from = Math.max(0, bytes.length - ring.length);
     for (int i = from; i < bytes.length; i++) {
       ring[(int) ((end + i) % ring.length)] = bytes[i];
     }
     end += bytes.length;
     size = (int) Math.min(ring.length, size + (long) bytes.length);
+  }
+
+  /** Makes the ring hold {@code wanted} bytes, up to its capacity, keeping what it holds in place. */
+  private void growFor(long wanted) {
+    if (wanted <= ring.length || ring.length == capacity) return;
+    int length = ring.length;
+    while (length < wanted && length < capacity) length = (int) Math.min(capacity, 2L * length);
+    byte[] grown = new byte[length];
+    for (long i = end - size; i < end; i++) grown[(int) (i % length)] = ring[(int) (i % ring.length)];
+    ring = grown;
   }
 
   public synchronized OutputChunk read(long offset, int maxBytes) {

@@ -71,4 +71,19 @@ class OutputBufferTest {
     assertEquals(4, chunk.nextOffset());
     assertTrue(chunk.data().endsWith("A"));
   }
+
+  @Test
+  void growsAsOutputComesAndStillKeepsTheRightTail() {
+    OutputBuffer buffer = new OutputBuffer(1000);
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      String line = "line " + i + "\n";
+      buffer.append(line);
+      all.append(line);
+      String expected = all.length() <= 1000 ? all.toString() : all.substring(all.length() - 1000);
+      var tail = buffer.tail(Integer.MAX_VALUE);
+      assertEquals(all.length() - expected.length(), tail.start());
+      assertEquals(expected, new String(tail.bytes(), StandardCharsets.UTF_8));
+    }
+  }
 }

@@ -26,7 +26,10 @@ import io.taskforce.api.FeedEventType;
 import io.taskforce.api.OutputChunk;
 import io.taskforce.api.SessionSpec;
 import io.taskforce.api.TaskStatus;
+import io.taskforce.api.TaskSpec;
 import io.taskforce.api.TaskView;
+import io.taskforce.api.UnavailableException;
+import io.taskforce.Taskforce;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,6 +39,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -449,7 +454,8 @@ class ProcessExecutorTest {
     for (int i = 0; i < sessions * perSession; i++) {
       String session = sessionIds.get(i % sessions);
       String[] argv = i % 2 == 0 ? new String[] {"echo", "hi " + i} : new String[] {"true"};
-      finished.add(node.tf.dispatch(TENANT, session, process(command(argv)))
+      TaskSpec spec = process(command(argv)).withId(unique("t"));
+      finished.add(dispatchRetryingWhileUnavailable(session, spec, 5)
           .thenCompose(d -> node.tf.awaitResult(TENANT, d.task().id(), Duration.ofSeconds(60)))
           .toCompletableFuture());
     }
@@ -464,6 +470,19 @@ class ProcessExecutorTest {
   }
 
   // ---- helpers
+
+  /**
+   * Dispatches as API.md tells a client to: a dispatch that answers "unavailable" (503; here a cold
+   * node taking 200 at once) is sent again with the same task id, which stores it exactly once.
+   */
+  private CompletionStage<Taskforce.Dispatched> dispatchRetryingWhileUnavailable(
+      String session, TaskSpec spec, int tries) {
+    return node.tf.dispatch(TENANT, session, spec).exceptionallyCompose(failure -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (!(cause instanceof UnavailableException) || tries <= 1) return CompletableFuture.failedFuture(cause);
+      return dispatchRetryingWhileUnavailable(session, spec, tries - 1);
+    });
+  }
 
   private static FeedEvent fishProgress(TestProbe<FeedEvent> feed, String taskId, Predicate<FeedEvent> wanted) {
     return feed.fishForMessage(DEADLINE, "a progress event of " + taskId, e ->
