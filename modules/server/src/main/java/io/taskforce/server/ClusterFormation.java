@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
@@ -45,7 +46,8 @@ public final class ClusterFormation {
 
   /**
    * {@code config} with what follows from it: with a discovery method, Pekko Discovery and Cluster
-   * Bootstrap set up and self-joining off; a Split Brain Resolver {@code stable-after} given as a bare number taken as seconds. Refuses settings that
+   * Bootstrap set up and self-joining off; the Split Brain Resolver's {@code stable-after} and the
+   * {@code down-removal-margin}, given as a bare number, taken as seconds. Refuses settings that
    * cannot form a sound cluster (discovery with seed nodes, or with the per-node H2 journal).
    */
   public static Config derive(Config config) {
@@ -68,12 +70,9 @@ public final class ClusterFormation {
       derived.put("pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method", "pekko.discovery");
       derived.put("taskforce.cluster.join-self-without-seeds", false);
     }
-    String bareStableAfter = bareSeconds(config, STABLE_AFTER);
-    if (bareStableAfter != null) {
-      derived.put(STABLE_AFTER, bareStableAfter + "s");
-      if (bareStableAfter.equals(bareSeconds(config, DOWN_REMOVAL_MARGIN))) {
-        derived.put(DOWN_REMOVAL_MARGIN, bareStableAfter + "s");
-      }
+    for (String path : List.of(STABLE_AFTER, DOWN_REMOVAL_MARGIN)) {
+      String bare = bareSeconds(config, path);
+      if (bare != null) derived.put(path, bare + "s");
     }
     if (derived.isEmpty()) return config;
     return ConfigFactory.parseMap(derived, "derived by ClusterFormation").withFallback(config).resolve();

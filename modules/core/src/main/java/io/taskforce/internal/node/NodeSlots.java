@@ -27,6 +27,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Predicate;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -52,6 +53,9 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * slot gives it to whichever waits first: its own waiter, or another node's, to which it offers a
  * lease ({@link Offer}); that node hands the lease to its first waiter. So no task waits while
  * another node idles, and priorities hold across the cluster, as far as the last status tells.
+ * An offered lease is reserved for that peer until it answers ({@link OfferTaken}); if the peer
+ * leaves the Receptionist's listing or does not answer within {@code taskforce.node.offer-timeout},
+ * the lease is dropped and the slot is free again.
  *
  * <p>Draining, the node gives out no more slots (its own waiters are pulled by the others), waits
  * until its leases end or the drain time is up, then hands the attempts it runs for other nodes'
@@ -132,6 +136,9 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
 
   private record DrainTimeUp() implements Command {}
 
+  /** The peer offered {@code leases} has not said within the offer timeout which it took. */
+  private record OfferTimedOut(ActorRef<Command> peer, List<Long> leases) implements Command {}
+
   /** The reason an operator's drain gives when it stops the node. */
   public static final class DrainReason implements CoordinatedShutdown.Reason {
     public static final DrainReason INSTANCE = new DrainReason();
@@ -155,6 +162,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   private static final class Lease {
     final long id;
     ActorRef<TaskCommand> task; // null while offered to a peer
+    ActorRef<Command> offeredTo; // the peer it is offered to, until it answers
     ActorRef<TaskCommand> link; // set while this node runs the attempt for another node's task
     ActorRef<TaskRunner.Command> runner;
     OutputBuffer output;
@@ -229,6 +237,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
         .onMessage(PeerStatus.class, this::onPeerStatus)
         .onMessage(Offer.class, this::onOffer)
         .onMessage(OfferTaken.class, this::onOfferTaken)
+        .onMessage(OfferTimedOut.class, this::onOfferTimedOut)
         .onMessage(GetLoad.class, get -> {
           get.replyTo().tell(load());
           return this;
@@ -355,6 +364,13 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
       if (peers.putIfAbsent(peer, new PeerView()) == null) added = true;
     }
     if (added) sendStatus(true); // a newcomer learns at once who waits here
+    // A peer that left the listing (its node is gone or unreachable, or its keeper stopped) will
+    // never say which of the slots offered to it it took: they are free again.
+    int dropped = dropOffers(lease -> !listed.contains(lease.offeredTo));
+    if (dropped > 0) {
+      getContext().getLog().info("{} slots offered to a node that left are free again", dropped);
+      distribute();
+    }
     return this;
   }
 
@@ -390,10 +406,23 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
     Map<Long, ActorRef<TaskCommand>> byLease = new HashMap<>();
     for (int i = 0; i < reply.leases().size(); i++) byLease.put(reply.leases().get(i), reply.tasks().get(i));
     boolean anyTaken = !byLease.isEmpty();
+    if (!reply.offered().isEmpty()) timers.cancel(offerTimerKey(reply.offered().get(0)));
     for (Long id : reply.offered()) {
       Lease lease = leases.get(id);
-      if (lease == null) continue;
       ActorRef<TaskCommand> task = byLease.get(id);
+      if (lease == null) {
+        // The answer came after the offer timed out (or the peer was unlisted for a while). The
+        // task that took it gets the slot back if one is free; else this node refuses its attempt
+        // (RunAttempt on an unknown lease), and the task asks for a slot anew without counting.
+        if (task != null && freeSlots() > 0) {
+          lease = new Lease(id);
+          lease.task = task;
+          leases.put(id, lease);
+          watch(task);
+        }
+        continue;
+      }
+      lease.offeredTo = null;
       if (task == null) {
         leases.remove(id);
       } else {
@@ -406,6 +435,36 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
     distribute();
     checkDrained();
     return this;
+  }
+
+  /** A peer did not answer an offer in time: the slots it has not taken are free again. */
+  private Behavior<Command> onOfferTimedOut(OfferTimedOut timedOut) {
+    Set<Long> ids = Set.copyOf(timedOut.leases());
+    int dropped = dropOffers(lease -> ids.contains(lease.id));
+    if (dropped > 0) {
+      getContext().getLog().info("{} slots offered to {} got no answer within {} ms: free again", dropped,
+          timedOut.peer().path().address(), settings.offerTimeout().toMillis());
+      distribute();
+    }
+    return this;
+  }
+
+  /** Drops the leases still offered to a peer (not taken yet) that match; returns how many. */
+  private int dropOffers(Predicate<Lease> which) {
+    int dropped = 0;
+    var it = leases.values().iterator();
+    while (it.hasNext()) {
+      Lease lease = it.next();
+      if (lease.task == null && lease.offeredTo != null && which.test(lease)) {
+        it.remove();
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
+  private static String offerTimerKey(long firstLease) {
+    return "offer-" + firstLease;
   }
 
   /**
@@ -423,10 +482,15 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
       }
       if (peer == null) break;
       Lease lease = newLease();
+      lease.offeredTo = peer.getKey();
       offers.computeIfAbsent(peer.getKey(), p -> new ArrayList<>()).add(lease.id);
       peer.getValue().waiting--; // until it tells again, count the offer as taken
     }
-    offers.forEach((peer, ids) -> peer.tell(new Offer(getContext().getSelf(), List.copyOf(ids))));
+    offers.forEach((peer, ids) -> {
+      List<Long> offered = List.copyOf(ids);
+      peer.tell(new Offer(getContext().getSelf(), offered));
+      timers.startSingleTimer(offerTimerKey(offered.get(0)), new OfferTimedOut(peer, offered), settings.offerTimeout());
+    });
     statusChanged();
   }
 

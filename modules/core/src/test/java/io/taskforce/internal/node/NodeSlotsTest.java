@@ -24,13 +24,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -55,12 +58,15 @@ class NodeSlotsTest {
     return gate;
   });
   private final List<ActorRef<NodeSlots.Command>> keepers = new ArrayList<>();
+  private final List<TestProbe<NodeSlots.Command>> probePeers = new ArrayList<>();
   private int keeperCount;
 
   @AfterEach
   void stopKeepers() {
     keepers.forEach(testKit::stop);
     keepers.clear();
+    probePeers.forEach(TestProbe::stop);
+    probePeers.clear();
   }
 
   @AfterAll
@@ -70,7 +76,12 @@ class NodeSlotsTest {
   }
 
   private ActorRef<NodeSlots.Command> keeper(int maxRunning) {
-    var settings = TaskforceSettings.from(ConfigFactory.parseString("taskforce.node.max-running = " + maxRunning)
+    return keeper(maxRunning, Duration.ofSeconds(5));
+  }
+
+  private ActorRef<NodeSlots.Command> keeper(int maxRunning, Duration offerTimeout) {
+    var settings = TaskforceSettings.from(ConfigFactory.parseString("taskforce.node.max-running = " + maxRunning
+            + "\ntaskforce.node.offer-timeout = " + offerTimeout.toMillis() + "ms")
         .withFallback(testKit.system().settings().config()));
     var keeper = testKit.spawn(NodeSlots.create(settings, "node-" + (++keeperCount),
         new NodeSlots.RunnerSupport(executors, blocking, Clock.systemUTC()),
@@ -172,6 +183,100 @@ class NodeSlotsTest {
     var granted = urgentAtA.expectMessageClass(NodeSlotGranted.class, WAIT);
     assertEquals(b, granted.host());
     routineAtB.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  /**
+   * A peer that is only a probe: registered with the Receptionist like a slot keeper, so {@code
+   * keeper} lists it; it says what it wants to and answers offers only when the test does.
+   */
+  private TestProbe<NodeSlots.Command> probePeer(ActorRef<NodeSlots.Command> keeper) {
+    var peer = testKit.createTestProbe(NodeSlots.Command.class);
+    probePeers.add(peer);
+    testKit.system().receptionist().tell(Receptionist.register(NodeSlots.KEY, peer.ref()));
+    var peers = testKit.createTestProbe(NodeSlots.Peers.class);
+    peers.awaitAssert(WAIT, () -> {
+      keeper.tell(new NodeSlots.GetPeers(peers.ref()));
+      assertEquals(Set.of(peer.ref().path().toString()), peers.receiveMessage().waitingByPeer().keySet());
+      return null;
+    });
+    return peer;
+  }
+
+  /** The next offer {@code peer} receives (it also receives the keeper's status messages). */
+  private NodeSlots.Offer expectOffer(TestProbe<NodeSlots.Command> peer) {
+    var got = peer.fishForMessage(WAIT, "an offer", m ->
+        m instanceof NodeSlots.Offer ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+    return (NodeSlots.Offer) got.get(got.size() - 1);
+  }
+
+  @Test
+  void aSlotOfferedToAPeerThatNeverAnswersIsFreeAgainAfterTheOfferTimeout() {
+    var keeper = keeper(1, Duration.ofMillis(800));
+    var peer = probePeer(keeper);
+    keeper.tell(new NodeSlots.PeerStatus(peer.ref(), 1, 9, 1)); // an urgent task waits there
+    assertEquals(1, expectOffer(peer).leases().size());
+    var local = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.Acquire(local.ref(), 0, 2));
+    local.expectNoMessage(Duration.ofMillis(300)); // the one slot is reserved for the peer
+    var granted = local.expectMessageClass(NodeSlotGranted.class, WAIT); // the peer never answered
+    assertEquals(keeper, granted.host());
+  }
+
+  @Test
+  void aSlotOfferedToAPeerThatLeavesIsFreeAgainAtOnce() {
+    var keeper = keeper(1, Duration.ofMinutes(10)); // the timeout plays no part here
+    var peer = probePeer(keeper);
+    keeper.tell(new NodeSlots.PeerStatus(peer.ref(), 1, 9, 1));
+    expectOffer(peer);
+    var local = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.Acquire(local.ref(), 0, 2));
+    local.expectNoMessage(Duration.ofMillis(300));
+    peer.stop(); // its node died: the Receptionist no longer lists it
+    assertEquals(keeper, local.expectMessageClass(NodeSlotGranted.class, WAIT).host());
+  }
+
+  @Test
+  void anAnswerAfterTheOfferTimedOutStillGetsTheSlotWhenItIsFree() {
+    var keeper = keeper(1, Duration.ofMillis(500));
+    var peer = probePeer(keeper);
+    keeper.tell(new NodeSlots.PeerStatus(peer.ref(), 1, 9, 1));
+    long late = expectOffer(peer).leases().get(0);
+    keeper.tell(new NodeSlots.PeerStatus(peer.ref(), 1, 9, 1)); // still waiting: offered again once the first offer is dropped
+    var again = expectOffer(peer);
+    assertTrue(again.leases().get(0) != late);
+    keeper.tell(new NodeSlots.OfferTaken(peer.ref(), again.leases(), List.of(), List.of())); // not needed any more
+    var remoteTask = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.OfferTaken(peer.ref(), List.of(late), List.of(late), List.of(remoteTask.ref())));
+    var link = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.RunAttempt(late, link.ref(), data("late-1"), 1));
+    var load = testKit.createTestProbe(NodeSlots.Load.class);
+    load.awaitAssert(WAIT, () -> {
+      keeper.tell(new NodeSlots.GetLoad(load.ref()));
+      assertEquals(1, load.receiveMessage().running());
+      return null;
+    });
+    gates.computeIfAbsent("late-1", id -> new CompletableFuture<>())
+        .complete(JsonNodeFactory.instance.objectNode().put("ok", true));
+    assertInstanceOf(AttemptOutcome.Succeeded.class, link.expectMessageClass(TaskCommand.RunnerEnded.class, WAIT).outcome());
+  }
+
+  @Test
+  void anAnswerAfterTheOfferTimedOutWhenTheSlotIsTakenHasItsAttemptRunElsewhere() {
+    var keeper = keeper(1, Duration.ofMillis(500));
+    var peer = probePeer(keeper);
+    keeper.tell(new NodeSlots.PeerStatus(peer.ref(), 1, 9, 1));
+    long late = expectOffer(peer).leases().get(0);
+    var local = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.Acquire(local.ref(), 0, 2));
+    local.expectMessageClass(NodeSlotGranted.class, WAIT); // the offer timed out, the slot went here
+    var remoteTask = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.OfferTaken(peer.ref(), List.of(late), List.of(late), List.of(remoteTask.ref())));
+    var link = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.RunAttempt(late, link.ref(), data("late-2"), 1));
+    assertInstanceOf(AttemptOutcome.Interrupted.class, link.expectMessageClass(TaskCommand.RunnerEnded.class, WAIT).outcome());
+    var load = testKit.createTestProbe(NodeSlots.Load.class);
+    keeper.tell(new NodeSlots.GetLoad(load.ref()));
+    assertEquals(1, load.receiveMessage().running()); // never more than max-running
   }
 
   @Test

@@ -71,6 +71,7 @@ final class LocalClusterScript {
     env.put("TASKFORCE_ADMIN_PASSWORD", TestCluster.ADMIN_PASSWORD);
     env.put("TASKFORCE_MAX_RUNNING", "4");
     env.put("TASKFORCE_SBR_STABLE_AFTER", TestCluster.SBR_STABLE_AFTER.toSeconds() + "s");
+    env.put("TASKFORCE_SBR_DOWN_REMOVAL_MARGIN", TestCluster.SBR_DOWN_REMOVAL_MARGIN.toSeconds() + "s");
     env.put("JAVA_OPTS", String.join(" ", TestCluster.leanJvmOptions()));
     try {
       Files.createDirectories(dir);

@@ -73,8 +73,10 @@ class NodeLossTest {
         sent.add(dispatchers.submit(() -> {
           String id = ids.get(n);
           double seconds = 0.2 + ((n * 37) % 29) / 10.0;
-          Api.Reply reply = api.dispatch(survivors.get(n % 2), sessionOf.get(id),
-              Api.processTask(id, "sleep " + seconds, MAX_ATTEMPTS, runs));
+          // Each run also notes when its command ended (<id>.end), to tell a run that was still under
+          // way at the SIGKILL from one that had just finished.
+          Api.Reply reply = api.dispatch(survivors.get(n % 2), sessionOf.get(id), Api.processTask(id,
+              "sleep " + seconds + "; echo \"$(date +%s.%N)\" >> '" + runs.resolve(id + ".end") + "'", MAX_ATTEMPTS, runs));
           assertEquals(202, reply.status(), id + ": " + reply);
         }));
       }
@@ -83,15 +85,15 @@ class NodeLossTest {
       dispatchers.shutdownNow();
     }
 
-    // Kill the node while it runs attempts: once a fifth of the tasks are done and it has some under way.
+    // Kill the node while it runs attempts: once a fifth of the tasks are done and at least 3 of its
+    // first attempts are under way on it (started there, command not ended).
     Await.untilTrue("60 tasks final and attempts running on " + victim.name(), Duration.ofSeconds(120),
         Duration.ofMillis(200), () -> {
           long finished = api.get(cluster.node(1), "/v1/tasks?status=completed,failed&limit=500").expect(200).json()
               .path("items").size();
-          long runningOnVictim = ids.stream().map(id -> Api.runs(runs, id))
-              .filter(lines -> lines.size() == 1 && Api.nodeOf(lines.get(0)) == 0).count();
-          return finished >= 60 && runningOnVictim >= 3;
+          return finished >= 60 && runningOn(0, ids, runs).size() >= 3;
         });
+    List<String> onVictim = runningOn(0, ids, runs);
     long killedAt = System.nanoTime();
     java.time.Instant killedInstant = java.time.Instant.now();
     victim.kill9();
@@ -136,9 +138,27 @@ class NodeLossTest {
         + "; tasks that ran twice: " + rerun + ", their second runs started (ms after the SIGKILL): " + rerunAfter);
     assertEquals(List.of(), problems);
     assertTrue(rerun > 0, "no task of the killed node was run again: the kill interrupted nothing");
+    // The attempts under way on the victim at the SIGKILL (less any whose command ended before it,
+    // in the moment between the look and the kill) were lost with it: each ran again, on a
+    // survivor, and completed in its second counted attempt.
+    List<String> interrupted = onVictim.stream().filter(id -> !endedBefore(runs, id, killedInstant)).toList();
+    System.out.println("[NodeLossTest] attempts under way on " + victim.name() + " at the SIGKILL: " + onVictim.size()
+        + " (" + (onVictim.size() - interrupted.size()) + " of them ended just before it)");
+    assertTrue(interrupted.size() >= 2, "attempts under way on the victim at the kill: " + onVictim
+        + ", of them not ended before it: " + interrupted);
+    List<String> notRerun = new ArrayList<>();
+    for (String id : interrupted) {
+      List<String> ran = Api.runs(runs, id);
+      JsonNode task = tasks.get(id);
+      if (ran.size() != 2 || Api.nodeOf(ran.get(1)) == 0 || !task.path("status").asText().equals("completed")
+          || task.path("attempt").asInt() != 2) {
+        notRerun.add(id + ": runs " + ran + ", " + task.path("status").asText() + "/attempt " + task.path("attempt").asInt());
+      }
+    }
+    assertEquals(List.of(), notRerun, "lost attempts that did not run again on a survivor as attempt 2");
     // Detection (about 8 s with conf/cluster.conf's failure detector) + stable-after + down-removal-margin
-    // (= stable-after) + a margin of 20 s for the retry backoff and a busy 2-core machine.
-    long budget = 8_000 + 2 * TestCluster.SBR_STABLE_AFTER.toMillis() + 20_000;
+    // + a margin of 20 s for the retry backoff and a busy 2-core machine.
+    long budget = 8_000 + TestCluster.SBR_STABLE_AFTER.toMillis() + TestCluster.SBR_DOWN_REMOVAL_MARGIN.toMillis() + 20_000;
     assertTrue(rerunAfter.get(0) <= budget, "the first lost attempt ran again " + rerunAfter.get(0) + " ms after the SIGKILL, over "
         + budget + " ms");
 
@@ -184,5 +204,25 @@ class NodeLossTest {
     assertEquals(202, after.status(), after.body());
     JsonNode done = api.get(victim, "/v1/tasks/c-after-rejoin/result?waitSeconds=60", Duration.ofSeconds(75)).expect(200).json();
     assertEquals("completed", done.path("status").asText(), done.toString());
+  }
+
+  /** The tasks whose one run so far started on node {@code node} and whose command has not ended. */
+  private static List<String> runningOn(int node, List<String> ids, Path runs) {
+    return ids.stream().filter(id -> {
+      List<String> ran = Api.runs(runs, id);
+      return ran.size() == 1 && Api.nodeOf(ran.get(0)) == node && !Files.exists(runs.resolve(id + ".end"));
+    }).toList();
+  }
+
+  /** Whether the first run of {@code id} ended (its command's last line) before {@code instant}. */
+  private static boolean endedBefore(Path runs, String id, java.time.Instant instant) {
+    Path end = runs.resolve(id + ".end");
+    try {
+      if (!Files.exists(end)) return false;
+      List<String> lines = Files.readAllLines(end);
+      return !lines.isEmpty() && Api.runStart("end " + lines.get(0).trim()).isBefore(instant);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -30,6 +30,8 @@ final class TestCluster implements AutoCloseable {
   static final String ADMIN_PASSWORD = "cluster-operator-secret";
   /** The Split Brain Resolver's stable-after in these tests (Pekko's default is 20 s). */
   static final Duration SBR_STABLE_AFTER = Duration.ofSeconds(5);
+  /** The down-removal-margin in these tests (conf/cluster.conf: 10 s). */
+  static final Duration SBR_DOWN_REMOVAL_MARGIN = Duration.ofSeconds(5);
 
   private final String database;
   private final List<ClusterNode> nodes;
@@ -203,6 +205,7 @@ final class TestCluster implements AutoCloseable {
     private Builder(Class<?> testClass) {
       this.testClass = testClass;
       env.put("TASKFORCE_SBR_STABLE_AFTER", SBR_STABLE_AFTER.toSeconds() + "s");
+      env.put("TASKFORCE_SBR_DOWN_REMOVAL_MARGIN", SBR_DOWN_REMOVAL_MARGIN.toSeconds() + "s");
     }
 
     Builder nodes(int count) {

@@ -14,7 +14,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.taskforce.server.ServerMain;
 import io.taskforce.server.management.OperatorClient.Answer;
 import io.taskforce.testing.TestConfigs;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,6 +29,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -212,19 +220,76 @@ class AdminRoutesTest {
     assertEquals(405, get(admin + "/nodes/" + unknown + "/drain", OPERATOR).status());
   }
 
-  /** A node of its own: once drained it leaves the cluster. Depends on the lead's drainNode. */
+  /**
+   * A node of its own: drained, it starts no more attempts (a task dispatched after the drain
+   * began waits as pending, queued for a slot, and never starts there), lets its running attempt
+   * finish, and then leaves the cluster.
+   */
   @Test
   void drainsANodeNamedByItsUrlEncodedAddress() throws Exception {
-    ServerMain node = ServerMain.start(TestConfigs.h2(TestConfigs.freshDataDir(), SETTINGS));
+    // A drain time long enough that only the attempt's end can end the drain.
+    ServerMain node = ServerMain.start(TestConfigs.h2(TestConfigs.freshDataDir(), SETTINGS + "\ntaskforce.node.drain-seconds = 60"));
+    Path marks = Files.createTempDirectory("drain-marks");
     try {
       String self = Cluster.get(node.system()).selfMember().address().toString();
+      String nodeApi = "http://127.0.0.1:" + node.port();
+      String nodeAdmin = ManagementTest.base(node) + "/admin";
+      TestProbe<Object> nodeProbe = TestProbe.create(node.system());
       // As an operator would: the node is drained once /admin/nodes shows it (its slots registered).
-      awaitNode(TestProbe.create(node.system()), ManagementTest.base(node) + "/admin", self);
-      Answer drained = post(ManagementTest.base(node) + "/admin/nodes/"
-          + URLEncoder.encode(self, StandardCharsets.UTF_8) + "/drain", OPERATOR);
+      awaitNode(nodeProbe, nodeAdmin, self);
+
+      // An attempt that runs until the test lets it finish.
+      String session = uid("s");
+      Path release = marks.resolve("release");
+      String before = dispatch(nodeApi, DEFAULT_TOKEN, session, uid("before"),
+          "touch '" + marks.resolve("before-started") + "'; while [ ! -e '" + release + "' ]; do sleep 0.1; done; echo finished");
+      nodeProbe.awaitAssert(Duration.ofSeconds(30), Duration.ofMillis(100), () -> {
+        assertEquals("running", get(nodeApi + "/v1/tasks/" + before, bearer(DEFAULT_TOKEN)).json().get("status").asText());
+        return null;
+      });
+
+      Answer drained = post(nodeAdmin + "/nodes/" + URLEncoder.encode(self, StandardCharsets.UTF_8) + "/drain", OPERATOR);
       assertEquals(202, drained.status(), drained.toString());
       assertEquals(self, drained.json().get("address").asText());
       assertEquals(8, drained.json().get("maxRunning").asInt());
+      assertEquals(1, drained.json().get("running").asInt(), drained.toString());
+      nodeProbe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+        assertTrue(awaitNode(nodeProbe, nodeAdmin, self).get("draining").asBoolean());
+        return null;
+      });
+
+      // Dispatched while it drains: accepted (the API still serves), but no attempt starts: the
+      // task waits for a slot of this node (queued), pending, with 7 of the 8 slots free.
+      Path afterStarted = marks.resolve("after-started");
+      String after = dispatch(nodeApi, DEFAULT_TOKEN, session, uid("after"), "touch '" + afterStarted + "'");
+      nodeProbe.awaitAssert(Duration.ofSeconds(15), Duration.ofMillis(100), () -> {
+        JsonNode load = awaitNode(nodeProbe, nodeAdmin, self);
+        assertEquals(1, load.get("running").asInt(), load.toString());
+        assertEquals(1, load.get("queued").asInt(), load.toString());
+        return null;
+      });
+      JsonNode waiting = get(nodeApi + "/v1/tasks/" + after, bearer(DEFAULT_TOKEN)).json();
+      assertEquals("pending", waiting.get("status").asText(), waiting.toString());
+      assertEquals(0, waiting.path("attempt").asInt(), waiting.toString());
+
+      // The running attempt finishes: its result is answered before the node unbinds its API.
+      CompletableFuture<HttpResponse<String>> result = HttpClient.newHttpClient().sendAsync(
+          HttpRequest.newBuilder(URI.create(nodeApi + "/v1/tasks/" + before + "/result?waitSeconds=60"))
+              .header("Authorization", bearer(DEFAULT_TOKEN)).timeout(Duration.ofSeconds(75)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      nodeProbe.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(100), () -> {
+        assertTrue(Files.exists(marks.resolve("before-started")));
+        return null;
+      });
+      Files.createFile(release);
+      HttpResponse<String> finished = result.get(75, TimeUnit.SECONDS);
+      assertEquals(200, finished.statusCode(), finished.body());
+      assertEquals("completed", OperatorClient.JSON.readTree(finished.body()).get("status").asText(), finished.body());
+
+      // With nothing running any more the drain ends and the node leaves: the waiting task never
+      // started on it.
+      node.system().getWhenTerminated().toCompletableFuture().get(90, TimeUnit.SECONDS);
+      assertFalse(Files.exists(afterStarted), "the task dispatched during the drain ran on the draining node");
     } finally {
       node.stop();
     }
@@ -273,6 +338,10 @@ class AdminRoutesTest {
   }
 
   private String dispatch(String token, String session, String id, String script) {
+    return dispatch(api, token, session, id, script);
+  }
+
+  private static String dispatch(String api, String token, String session, String id, String script) {
     ObjectNode spec = OperatorClient.JSON.createObjectNode();
     spec.put("id", id);
     spec.put("executor", "process");

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpServer;
 import com.typesafe.config.Config;
 import io.taskforce.server.ClusterFormation;
 import io.taskforce.server.ServerMain;
 import io.taskforce.testing.TestConfigs;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.StreamSupport;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -48,13 +51,30 @@ class BootstrapFormationTest {
       assertTrue(ClusterFormation.bootstrapEnabled(a));
       assertEquals(false, a.getBoolean("taskforce.cluster.join-self-without-seeds"));
 
-      ServerMain nodeA = ServerMain.start(a);
-      servers.add(nodeA);
-      // Alone, with another contact point listed but not answering, it forms no cluster.
-      Thread.sleep(6_000);
-      assertNotEquals(MemberStatus.up(), Cluster.get(nodeA.system()).selfMember().status());
-      assertNotEquals(200, status(nodeA, "/ready"));
-      assertEquals(200, status(nodeA, "/alive"));
+      // Alone, with another contact point listed that fails every probe, it forms no cluster. A
+      // stand-in on the second port counts the probes: once they have gone on for longer than the
+      // bootstrap's stable margin (1 s) and its probing-failure-timeout (3 s), node A has had every
+      // chance to decide, and it must still be no member that is Up.
+      List<Long> probes = new CopyOnWriteArrayList<>();
+      HttpServer standIn = HttpServer.create(new InetSocketAddress("127.0.0.1", second), 0);
+      standIn.createContext("/", exchange -> {
+        if (exchange.getRequestURI().getPath().startsWith("/bootstrap/seed-nodes")) probes.add(System.nanoTime());
+        exchange.sendResponseHeaders(503, -1);
+        exchange.close();
+      });
+      standIn.start();
+      ServerMain nodeA;
+      try {
+        nodeA = ServerMain.start(a);
+        servers.add(nodeA);
+        awaitTrue("node A probed the silent contact point for 4 s", Duration.ofSeconds(45),
+            () -> probes.size() >= 4 && probes.get(probes.size() - 1) - probes.get(0) >= Duration.ofSeconds(4).toNanos());
+        assertNotEquals(MemberStatus.up(), Cluster.get(nodeA.system()).selfMember().status());
+        assertNotEquals(200, status(nodeA, "/ready"));
+        assertEquals(200, status(nodeA, "/alive"));
+      } finally {
+        standIn.stop(0);
+      }
 
       ServerMain nodeB = ServerMain.start(b);
       servers.add(nodeB);
@@ -84,6 +104,15 @@ class BootstrapFormationTest {
         "  stable-margin = 1s",
         "  interval = 500ms",
         "}")));
+  }
+
+  private static void awaitTrue(String what, Duration within, java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) throw new AssertionError(what + ": not within " + within);
+      Thread.sleep(100);
+    }
   }
 
   private static void awaitUpMembers(ServerMain server, int count, Duration within) throws InterruptedException {

@@ -62,17 +62,20 @@ class ClusterConfigTest {
         config.getString("pekko.cluster.downing-provider-class"));
     assertEquals("keep-majority", config.getString("pekko.cluster.split-brain-resolver.active-strategy"));
     assertEquals(Duration.ofSeconds(15), config.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-    assertEquals(Duration.ofSeconds(15), config.getDuration("pekko.cluster.down-removal-margin"));
+    // Not stable-after (Pekko's default when unset): a self-downed node stops its regions at once.
+    assertEquals(Duration.ofSeconds(10), config.getDuration("pekko.cluster.down-removal-margin"));
     assertEquals("on", config.getString("pekko.cluster.split-brain-resolver.down-all-when-unstable"));
 
-    Config later = ConfFiles.load(Map.of("TASKFORCE_SBR_STABLE_AFTER", "25s"));
+    Config later = ConfFiles.load(Map.of("TASKFORCE_SBR_STABLE_AFTER", "25s", "TASKFORCE_SBR_DOWN_REMOVAL_MARGIN", "13s"));
     assertEquals(Duration.ofSeconds(25), later.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-    assertEquals(Duration.ofSeconds(25), later.getDuration("pekko.cluster.down-removal-margin"));
+    assertEquals(Duration.ofSeconds(13), later.getDuration("pekko.cluster.down-removal-margin"));
 
     // A bare number would be milliseconds to HOCON; the server takes it as seconds.
-    Config bare = ConfFiles.load(Map.of("TASKFORCE_SBR_STABLE_AFTER", "40"));
+    Config bare = ConfFiles.load(Map.of("TASKFORCE_SBR_STABLE_AFTER", "40", "TASKFORCE_SBR_DOWN_REMOVAL_MARGIN", "20"));
     assertEquals(Duration.ofSeconds(40), bare.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
-    assertEquals(Duration.ofSeconds(40), bare.getDuration("pekko.cluster.down-removal-margin"));
+    assertEquals(Duration.ofSeconds(20), bare.getDuration("pekko.cluster.down-removal-margin"));
+    assertEquals(Duration.ofSeconds(10), ConfFiles.load(Map.of("TASKFORCE_SBR_STABLE_AFTER", "40"))
+        .getDuration("pekko.cluster.down-removal-margin"));
   }
 
   @Test
