@@ -24,7 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * SIGKILL of a node (the oldest: it hosts the shard coordinators) while 300 tasks run: every task
+ * SIGKILL of a node (the oldest: it hosts the shard coordinators) while 300 tasks run, some of them
+ * on it: each attempt under way there runs again on a survivor; every task
  * reaches exactly one final status within the failure detection, the Split Brain Resolver's
  * stable-after and a margin; none ran more often than its maxAttempts; every session's feed has
  * exactly one final event per task; the killed node then restarts and rejoins.
@@ -36,6 +37,8 @@ class NodeLossTest {
   private static final int TASKS = 300;
   private static final int SESSIONS = 6;
   private static final int MAX_ATTEMPTS = 2;
+  /** Every this many tasks, one holds its slot until the victim is killed. */
+  private static final int HELD_EVERY = 20;
 
   private TestCluster cluster;
   private Api api;
@@ -58,7 +61,11 @@ class NodeLossTest {
     List<ClusterNode> survivors = List.of(cluster.node(1), cluster.node(2));
     for (int s = 0; s < SESSIONS; s++) api.createSession(cluster.node(1), "c-session-" + s, 60).expect(201);
 
-    // 300 tasks of 0.2 to 3 s, dispatched through the nodes that survive.
+    // 300 tasks of 0.2 to 3 s, dispatched through the nodes that survive; every 20th (15 of them)
+    // holds its slot until the test releases it after the SIGKILL. Once all 15 run, at least 3 run
+    // on the victim (the survivors have 12 slots), so the kill is sure to interrupt attempts there.
+    Path release = cluster.dir().resolve("release-held-tasks");
+    Files.deleteIfExists(release);
     List<String> ids = new ArrayList<>();
     Map<String, String> sessionOf = new HashMap<>();
     for (int i = 0; i < TASKS; i++) {
@@ -73,10 +80,13 @@ class NodeLossTest {
         sent.add(dispatchers.submit(() -> {
           String id = ids.get(n);
           double seconds = 0.2 + ((n * 37) % 29) / 10.0;
+          String work = n % HELD_EVERY == 0
+              ? "while [ ! -e '" + release + "' ]; do sleep 0.2; done"
+              : "sleep " + seconds;
           // Each run also notes when its command ended (<id>.end), to tell a run that was still under
           // way at the SIGKILL from one that had just finished.
           Api.Reply reply = api.dispatch(survivors.get(n % 2), sessionOf.get(id), Api.processTask(id,
-              "sleep " + seconds + "; echo \"$(date +%s.%N)\" >> '" + runs.resolve(id + ".end") + "'", MAX_ATTEMPTS, runs));
+              work + "; echo \"$(date +%s.%N)\" >> '" + runs.resolve(id + ".end") + "'", MAX_ATTEMPTS, runs));
           assertEquals(202, reply.status(), id + ": " + reply);
         }));
       }
@@ -98,6 +108,7 @@ class NodeLossTest {
     java.time.Instant killedInstant = java.time.Instant.now();
     victim.kill9();
     System.out.println("[NodeLossTest] SIGKILL " + victim.name() + " (pid " + victim.pid() + ")");
+    Files.createFile(release); // the held tasks may finish now (and their re-runs at once)
 
     // Every task final, within detection (~8 s) + stable-after + down-removal-margin + the work left + a margin.
     Map<String, JsonNode> tasks = api.awaitFinal(cluster.node(1), ids, Duration.ofSeconds(150));

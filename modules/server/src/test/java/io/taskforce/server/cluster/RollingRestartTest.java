@@ -1,6 +1,7 @@
 package io.taskforce.server.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.UncheckedIOException;
@@ -31,13 +32,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A rolling restart under dispatch load: a client dispatches all along with ids of its own,
  * retrying a connection error or a 5xx against the next node (as a real client does), while each
  * node in turn gets SIGTERM, exits 0, is started again and rejoins. Afterwards every accepted
- * dispatch is one task, and every one of them completed.
+ * dispatch is one task, and every one of them completed, and no client had to keep retrying one
+ * dispatch for longer than the retry window that docs/operations.md tells clients to plan for
+ * (RollingRestartDocTest keeps the two in step).
  */
 @Tag("cluster")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(PrintNodeLogsOnFailure.class)
 class RollingRestartTest {
-  private static final int CLIENTS = 3;
+  static final int CLIENTS = 3;
+  /**
+   * The longest a client may have to keep retrying one dispatch (from its first failed try to its
+   * acceptance): the window docs/operations.md ("Rolling restart") tells clients to plan for.
+   */
+  static final Duration RETRY_WINDOW = Duration.ofSeconds(10);
   /** Dispatches per second per client, at most. */
   private static final int RATE = 3;
   private static final Duration GIVE_UP = Duration.ofSeconds(90);
@@ -123,6 +131,12 @@ class RollingRestartTest {
       assertEquals(List.of(), wrong);
       return true;
     });
+
+    // The documented retry window held for every dispatch.
+    Outcome longest = accepted.values().stream().filter(o -> o.firstFailureNanos() != 0)
+        .max(java.util.Comparator.comparingLong(o -> o.acceptedNanos() - o.firstFailureNanos())).orElse(null);
+    assertTrue(maxWindow <= RETRY_WINDOW.toMillis(), "a client kept retrying for " + maxWindow + " ms, over the "
+        + RETRY_WINDOW.toSeconds() + " s docs/operations.md plans for: " + longest);
   }
 
   private void awaitAccepted(Map<String, Outcome> accepted, int count) {
