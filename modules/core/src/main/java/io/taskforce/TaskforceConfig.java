@@ -58,6 +58,7 @@ public final class TaskforceConfig {
         Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.driver", db.getString("driver")),
         Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.numThreads", poolSize),
         Map.entry("pekko-persistence-jdbc.shared-databases.taskforce.db.maxConnections", poolSize),
+        Map.entry("taskforce.persistence.journal.parallelism", db.getInt("journal-parallelism")),
         Map.entry("pekko.projection.jdbc.dialect", db.getString("projection-dialect")),
         Map.entry("pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size",
             resolved.getInt("taskforce.read-model.pool-size")),

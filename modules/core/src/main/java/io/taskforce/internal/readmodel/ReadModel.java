@@ -150,6 +150,7 @@ public final class ReadModel implements AutoCloseable {
                           }
                           readModel.registerShutdown();
                           readModel.runProjections();
+                          readModel.schedulePruning(config.getDuration("taskforce.read-model.prune-tags-interval"));
                           return readModel;
                         }));
   }
@@ -214,6 +215,37 @@ public final class ReadModel implements AutoCloseable {
         i -> sessionProjection(queryPluginId),
         settings,
         Optional.of(ProjectionBehavior.stopMessage()));
+  }
+
+  /**
+   * Deletes the journal's tag rows that both projections have handled, on every node (a delete
+   * is idempotent). The tag rows are only the projections' index into the journal, and the JDBC
+   * read journal's events-by-tag query scans a tag's rows whatever the offset on H2: without
+   * pruning each poll costs time in proportion to every event ever written, so the read model
+   * falls behind as the journal grows. The events themselves stay.
+   */
+  private void schedulePruning(Duration interval) {
+    if (interval.isZero() || interval.isNegative()) return;
+    system.scheduler().scheduleWithFixedDelay(interval, interval, () -> blocking.execute(() -> {
+      if (stopped.get()) return;
+      try (Connection connection = dataSource.getConnection()) {
+        pruneTags(connection, TASK_PROJECTION, TASK_TAG);
+        pruneTags(connection, SESSION_PROJECTION, SESSION_TAG);
+      } catch (SQLException | RuntimeException e) {
+        log.debug("read model: pruning the handled tag rows failed this time: {}", e.getMessage());
+      }
+    }), system.executionContext());
+  }
+
+  private void pruneTags(Connection connection, String projection, String tag) throws SQLException {
+    long handled = projectedUpTo(connection, projection, tag);
+    if (handled <= 0 || handled == Long.MAX_VALUE) return;
+    try (PreparedStatement ps = connection.prepareStatement(
+        "DELETE FROM \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" <= ?")) {
+      ps.setString(1, tag);
+      ps.setLong(2, handled);
+      ps.executeUpdate();
+    }
   }
 
   private Behavior<ProjectionBehavior.Command> taskProjection(String queryPluginId) {

@@ -51,7 +51,10 @@ final class ReadModelSchema {
               + " seq_nr BIGINT NOT NULL,"
               + " CONSTRAINT tf_rm_session_pk PRIMARY KEY (tenant, session_id))",
           "CREATE INDEX IF NOT EXISTS tf_rm_session_created_idx"
-              + " ON tf_rm_session (tenant, created_at DESC, session_id DESC)");
+              + " ON tf_rm_session (tenant, created_at DESC, session_id DESC)",
+          // The journal's tag table is keyed (event_id, tag); the projections' catch-up (the newest
+          // event of a tag) and the pruning of handled tag rows (ReadModel#pruneTags) look by tag.
+          "CREATE INDEX IF NOT EXISTS tf_event_tag_tag_idx ON \"event_tag\" (\"tag\", \"event_id\")");
 
   private ReadModelSchema() {}
 

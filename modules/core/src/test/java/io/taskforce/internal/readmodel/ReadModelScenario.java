@@ -388,6 +388,58 @@ abstract class ReadModelScenario {
         });
   }
 
+  /**
+   * The tag rows both projections have handled are deleted (they are only the projections' index
+   * into the journal); the events stay, rows not yet handled stay, and the read model follows on.
+   */
+  @Test
+  void prunesTheTagRowsTheProjectionsHandled() throws Exception {
+    String p = "tenantP";
+    session(p, "sp", "pruned", T0, null);
+    TaskPlan plan = new TaskPlan(p, "sp", "p1", T0.plusSeconds(1), TaskStatus.COMPLETED);
+    List<TaskEvent> events = lifecycle(plan);
+    writeTask(p, "p1", events);
+    written.awaitAssert(
+        CATCH_UP,
+        () -> {
+          assertEquals(List.of(TaskStatus.COMPLETED), statuses(list(p, null, TaskFilter.all())));
+          long handled = projectedUpTo(ReadModel.TASK_PROJECTION, ReadModel.TASK_TAG);
+          assertTrue(handled > 0);
+          assertEquals(0, count("SELECT COUNT(*) FROM \"event_tag\" WHERE \"event_id\" <= " + handled
+              + " AND \"tag\" = '" + ReadModel.TASK_TAG + "'"));
+          return null;
+        });
+    assertTrue(count("SELECT COUNT(*) FROM \"event_journal\" WHERE \"persistence_id\" = 'task|" + p + "|p1'")
+        >= events.size(), "the events stay");
+    // Tasks written after the pruning are still projected.
+    TaskPlan later = new TaskPlan(p, "sp", "p2", T0.plusSeconds(2), TaskStatus.RUNNING);
+    writeTask(p, "p2", lifecycle(later));
+    written.awaitAssert(
+        CATCH_UP,
+        () -> {
+          assertEquals(List.of(TaskStatus.RUNNING, TaskStatus.COMPLETED), statuses(list(p, null, TaskFilter.all())));
+          return null;
+        });
+  }
+
+  private long projectedUpTo(String projection, String tag) throws Exception {
+    return count("SELECT \"current_offset\" FROM \"tf_projection_offset\" WHERE \"projection_name\" = '"
+        + projection + "' AND \"projection_key\" = '" + tag + "'");
+  }
+
+  private long count(String sql) throws Exception {
+    ReadModelJdbcSession session = readModel.newSession();
+    try {
+      return session.withConnection(connection -> {
+        try (PreparedStatement ps = connection.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Long.parseLong(rs.getString(1).trim()) : 0L;
+        }
+      });
+    } finally {
+      session.close();
+    }
+  }
+
   /** Events seen again (a replay from an older offset) change nothing; a row is read back and updated. */
   @Test
   void appliesEachEventOnce() throws Exception {
