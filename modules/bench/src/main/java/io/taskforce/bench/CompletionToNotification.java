@@ -26,6 +26,7 @@ final class CompletionToNotification implements Scenario {
     for (Target.Api api : apis) {
       try (Database database = Database.fresh(db); Node node = Node.start(database, "");
           Client client = node.client(api)) {
+        Load.warmUpJit(client, params);
         String session = Load.sessions(client, "c2n", 1, 4).get(0);
         try (Completions done = new Completions(true)) {
           done.follow(client, session);

@@ -31,6 +31,7 @@ final class DispatchLatency implements Scenario {
     for (Target.Api api : apis) {
       try (Database database = Database.fresh(db); Node node = Node.start(database, "");
           Client client = node.client(api)) {
+        Load.warmUpJit(client, params);
         for (int rate : params.rates()) {
           List<String> sessions = Load.sessions(client, "lat-" + rate, params.sessions(), 4);
           try (Completions done = new Completions(false)) {

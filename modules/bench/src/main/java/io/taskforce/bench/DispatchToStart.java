@@ -26,6 +26,7 @@ final class DispatchToStart implements Scenario {
     for (Target.Api api : apis) {
       try (Database database = Database.fresh(db); Node node = Node.start(database, "");
           Client client = node.client(api)) {
+        Load.warmUpJit(client, params);
         String session = Load.sessions(client, "d2s", 1, 4).get(0);
         try (Completions done = new Completions(false)) {
           done.follow(client, session);

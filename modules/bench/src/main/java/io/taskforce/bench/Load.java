@@ -26,6 +26,23 @@ final class Load {
     return ids;
   }
 
+  /**
+   * Runs {@code params.jitWarmUpTasks()} no-op tasks through {@code client} and waits for them, before
+   * a scenario measures: the code of dispatch, start, completion and notification is compiled by
+   * then (the JIT compiler otherwise takes a core of the two for the first half minute or so of a
+   * run), and the journal's tables and pools are warm. Not measured.
+   */
+  static void warmUpJit(Client client, Params params) throws Exception {
+    int n = params.jitWarmUpTasks();
+    if (n <= 0) return;
+    List<String> sessions = sessions(client, "jit", 16, 4);
+    try (Completions done = new Completions(false)) {
+      for (String s : sessions) done.follow(client, s);
+      Burst burst = burst(client, sessions, n, "noop", Probe.input(null), 64);
+      done.awaitCount(n - burst.errors(), 120 + n / 20);
+    }
+  }
+
   /** Waits until {@link System#nanoTime()} reaches {@code deadline}: parks, then spins the last 50 µs. */
   static void waitUntil(long deadline) {
     while (true) {

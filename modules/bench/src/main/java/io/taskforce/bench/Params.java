@@ -37,6 +37,15 @@ public record Params(
     return profile.equals("smoke");
   }
 
+  /** No-op tasks run through a node before a latency scenario measures it (see Load#warmUpJit). */
+  public int jitWarmUpTasks() {
+    return switch (profile) {
+      case "full" -> 5_000;
+      case "short" -> 2_000;
+      default -> 0;
+    };
+  }
+
   public Params withDuration(Duration d) {
     return new Params(profile, d, rates, throughputNs, processN, samples, scaleNs, rawRows, sessions);
   }

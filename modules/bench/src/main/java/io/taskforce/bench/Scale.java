@@ -59,8 +59,8 @@ final class Scale implements Scenario {
           long heapAfter = Load.usedHeapAfterGc();
           run.value(NAME, "taskforce", db.wire(), "inprocess", "heap per running task N=" + n + " tail=" + tailName,
               (double) (heapAfter - heapBefore) / n, "bytes", n,
-              "the running attempt's output tail (allocated up front, " + tailName + "), the task entity and its state, its runner actor, the session's entry, sharding and remember-entities "
-                  + "bookkeeping; measured as used heap after GC, before and after");
+              "the running attempt's output ring (256 B, growing up to " + tailName + " as output comes), the task entity and its state, "
+                  + "its runner actor, the session's entry and sharding's bookkeeping; measured as used heap after GC, before and after");
           run.value(NAME, "taskforce", db.wire(), "inprocess", "dispatch to all running N=" + n, toRunning, "s", n,
               "dispatch throughput and the start grants of the sessions");
         }
@@ -74,8 +74,8 @@ final class Scale implements Scenario {
           run.value(NAME, "taskforce", db.wire(), "inprocess", "node start N=" + n, nodeUp, "s", 1,
               "ActorSystem, cluster join, table checks, the read model");
           run.value(NAME, "taskforce", db.wire(), "inprocess", "recovery to all running N=" + n, recovered, "s", n,
-              "remember-entities wake-up rate (taskforce.sharding.task: 100 entities per 100 ms, session: 50 per 100 ms) "
-                  + "and each task's replay from the journal");
+              "the sessions' remember-entities wake-up rate (50 per 100 ms); each session wakes its started tasks, "
+                  + "and each task replays its events from the journal");
         }
       }
     }
@@ -96,8 +96,8 @@ final class Scale implements Scenario {
       long rows = database.journalRows() - before;
       run.value(NAME, "taskforce", database.kind().wire(), "inprocess", "journal rows per task lifecycle",
           (double) rows / k, "rows", k,
-          "the protocol: task Created/Started/Completed/ReportsConfirmed, session ReportApplied x3 and TaskForgotten; "
-              + "remember-entities rows of sharding, batched per shard, come on top");
+          "the protocol: task Created/Started/Completed/ReportsConfirmed, session ReportApplied x3 and a share of "
+              + "TasksForgotten (tasks are not remembered entities: no rows of sharding's store per task)");
     }
   }
 

@@ -17,7 +17,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * How every Taskforce entity persists: under {@code <type>|<tenant>|<id>}, in Taskforce's own
  * journal and snapshot store (never the host's), tagged for the read model, snapshotted every few
  * events, restarted with backoff when a write fails, and stopped only through its shard (sessions
- * and tasks are remembered entities).
+ * are remembered entities, whom their shard would otherwise start again).
  */
 public abstract class TaskforceEntity<C, E, S> extends EventSourcedBehaviorWithEnforcedReplies<C, E, S> {
   protected final String entityId;
@@ -69,7 +69,7 @@ public abstract class TaskforceEntity<C, E, S> extends EventSourcedBehaviorWithE
     return RetentionCriteria.snapshotEvery(snapshotEvery, 2);
   }
 
-  /** Asks the shard to stop this entity (which then also forgets it as a remembered entity). */
+  /** Asks the shard to stop this entity (which then also forgets a remembered one). */
   protected ReplyEffect<E, S> passivate() {
     shard.tell(new ClusterSharding.Passivate<>(ctx.getSelf()));
     return Effect().noReply();

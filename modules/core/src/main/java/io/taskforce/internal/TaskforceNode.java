@@ -40,7 +40,9 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.ShardedDaemonProcessSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
@@ -168,12 +170,22 @@ public final class TaskforceNode {
     sharding.init(
         Entity.of(TaskEntity.TYPE_KEY, ctx -> TaskEntity.create(ctx.getEntityId(), ctx.getShard(), runtime))
             .withStopMessage(new TaskCommand.HandOff())
+            // Not remembered: sessions wake their tasks, and PendingTaskSweep the tasks no session
+            // knows of yet. So a task costs no remember-entities writes, and a shard of tasks does
+            // not stop with all its entities when a write of its store fails (a database outage).
             .withSettings(ClusterShardingSettings.fromConfig(shardingSection(tfSharding, "task", settings).withFallback(shardingConfig))
-                .withRememberEntities(true)
-                .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())
+                .withRememberEntities(false)
                 .withJournalPluginId(settings.journalPluginId())
                 .withSnapshotPluginId(settings.snapshotPluginId())
                 .withNoPassivationStrategy()));
+    ShardedDaemonProcess.get(system).init(
+        PendingTaskSweep.Command.class,
+        "taskforce-pending-task-sweep",
+        1,
+        i -> PendingTaskSweep.create(readModel, runtime.entities(),
+            system.settings().config().getDuration("taskforce.task.pending-sweep-interval")),
+        ShardedDaemonProcessSettings.create(system),
+        java.util.Optional.empty());
 
     FeedReader feedReader = new FeedReader(system, topics, settings.queryPluginId(), Duration.ofSeconds(3));
     return new TaskforceNode(system, settings, executors, sharding, feedReader, readModel, clock, metrics);

@@ -278,6 +278,37 @@ public final class ReadModel implements AutoCloseable {
             .withRestartBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
   }
 
+  /** A task by its tenant and id: a row of the read model's task table. */
+  public record TaskKey(String tenant, String taskId) {}
+
+  /**
+   * The pending tasks of every tenant, in (tenant, id) order after {@code after} (from the first
+   * when null), at most {@code limit}. First it waits up to {@code catchUp} for the task
+   * projection to reach what the journal held when it was asked, so a task stored before that is
+   * listed if it is still pending. For {@link io.taskforce.internal.PendingTaskSweep}.
+   */
+  public CompletionStage<List<TaskKey>> pendingTasks(TaskKey after, int limit, Duration catchUp) {
+    String sql = "SELECT tenant, task_id FROM tf_rm_task WHERE status = ?"
+        + (after == null ? "" : " AND (tenant > ? OR (tenant = ? AND task_id > ?))")
+        + " ORDER BY tenant, task_id LIMIT ?";
+    List<Object> params = new ArrayList<>();
+    params.add(TaskStatus.PENDING.wire());
+    if (after != null) {
+      params.add(after.tenant());
+      params.add(after.tenant());
+      params.add(after.taskId());
+    }
+    params.add(limit);
+    return onDatabase(connection -> {
+      catchUp(connection, TASK_PROJECTION, TASK_TAG, catchUp);
+      List<TaskKey> keys = new ArrayList<>();
+      try (PreparedStatement ps = prepare(connection, sql, params); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) keys.add(new TaskKey(rs.getString(1), rs.getString(2)));
+      }
+      return keys;
+    });
+  }
+
   /**
    * A page of the tenant's tasks, newest first ({@code createdAt} descending, then id
    * descending): of one session when {@code sessionIdOrNull} is given, else across its sessions;
@@ -681,6 +712,11 @@ public final class ReadModel implements AutoCloseable {
    * listing answers with what the read model has.
    */
   private void catchUp(Connection connection, String projection, String tag) throws SQLException {
+    catchUp(connection, projection, tag, CATCH_UP);
+  }
+
+  private void catchUp(Connection connection, String projection, String tag, java.time.Duration wait)
+      throws SQLException {
     long target;
     try (PreparedStatement ps = connection.prepareStatement(
             "SELECT MAX(\"event_id\") FROM \"event_tag\" WHERE \"tag\" = ?")) {
@@ -690,7 +726,7 @@ public final class ReadModel implements AutoCloseable {
       }
     }
     if (target <= 0) return;
-    long deadline = System.nanoTime() + CATCH_UP.toNanos();
+    long deadline = System.nanoTime() + wait.toNanos();
     do {
       if (projectedUpTo(connection, projection, tag) >= target) return;
       java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(20).toNanos());

@@ -40,6 +40,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Sessions are remembered by sharding, so a session with unfinished tasks comes back by itself
  * after a restart and wakes them; a session with none stops itself when idle (and is forgotten).
+ * Tasks are not remembered: while a task has started, its session's retell tick wakes it, which
+ * brings it back on another node when its own is gone.
  */
 public final class SessionEntity
     extends TaskforceEntity<SessionCommand, SessionEvent, SessionState> {
@@ -364,6 +366,10 @@ public final class SessionEntity
         task.tell(new TaskCommand.CancelForSession("session closed"));
       } else if (entry.granted()) {
         task.tell(new TaskCommand.StartAttempt());
+      } else if (!entry.queued()) {
+        // Started (running, paused, asking): tasks are not remembered entities, so this is what
+        // brings one back elsewhere when its node is gone. A live task just takes the confirmation.
+        task.tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
       }
     }
     ensureRetellTimer(session);
@@ -371,7 +377,9 @@ public final class SessionEntity
 
   private void ensureRetellTimer(ExistingSession session) {
     SessionTasks tasks = session.body().tasks();
-    boolean waiting = session instanceof ClosedSession ? !tasks.isEmpty() : tasks.anyAwaitingTask();
+    boolean waiting = session instanceof ClosedSession
+        ? !tasks.isEmpty()
+        : tasks.anyAwaitingTask() || tasks.unfinishedCount() > tasks.queuedCount();
     if (waiting && !timers.isTimerActive("retell")) {
       timers.startTimerWithFixedDelay("retell", new Retell(), runtime.settings().sessionRetellInterval());
     } else if (!waiting) {

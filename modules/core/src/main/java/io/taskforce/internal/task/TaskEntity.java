@@ -198,8 +198,9 @@ public final class TaskEntity
         || !create.data().tenant().equals(EntityIds.tenant(entityId))) {
       return Effect().reply(create.replyTo(), new TaskReply.Refused(Refusal.CONFLICT, "task id mismatch"));
     }
-    // Answered once Created is written: the task is a remembered entity from now on, so even if
-    // this node dies before its session hears of it, it comes back and registers by itself.
+    // Answered once Created is written: the read model lists it as pending from now on, so even if
+    // this node dies before its session hears of it, the pending-task sweep wakes it and it
+    // registers by itself.
     long writeStarted = System.nanoTime();
     return Effect()
         .persist(new Created(create.data(), now()))

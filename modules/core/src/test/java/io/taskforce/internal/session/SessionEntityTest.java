@@ -578,6 +578,33 @@ class SessionEntityTest {
     assertEquals(8, appliedOf(apply("running", finalReport(3, ReportKind.COMPLETED, true))).feedSeq());
   }
 
+  /**
+   * Tasks are not remembered entities: a session's retell tick is what brings a started task back
+   * (on another node, when its own is gone). Started and paused tasks are woken with a
+   * confirmation of what was applied; queued ones are not (a grant wakes them).
+   */
+  @Test
+  void theRetellTickWakesEveryStartedTaskButNotTheQueuedOnes() {
+    create(2, 100);
+    var running = taskProbe("running");
+    var paused = taskProbe("paused");
+    var queued = taskProbe("queued");
+    dispatch("running", 0);
+    apply("running", report(2, ReportKind.STARTED, TaskStatus.RUNNING, true));
+    dispatch("paused", 0);
+    apply("paused", report(2, ReportKind.STARTED, TaskStatus.RUNNING, true));
+    apply("paused", report(3, ReportKind.PAUSED, TaskStatus.PAUSED, true));
+    dispatch("queued", 0);
+    running.receiveSeveralMessages(3); // confirmations of 1, 2 and its grant
+    paused.receiveSeveralMessages(4); // confirmations of 1, 2, 3 and its grant
+    queued.receiveSeveralMessages(1); // confirmation of 1
+
+    session.runCommand(new Retell());
+    assertEquals(new TaskCommand.ConfirmReports(2), running.expectMessageClass(TaskCommand.ConfirmReports.class));
+    assertEquals(new TaskCommand.ConfirmReports(3), paused.expectMessageClass(TaskCommand.ConfirmReports.class));
+    queued.expectNoMessage(SHORT);
+  }
+
   // ============================================================================================
   // Steps
 

@@ -1,0 +1,87 @@
+package io.taskforce.internal;
+
+import io.taskforce.internal.readmodel.ReadModel;
+import io.taskforce.internal.readmodel.ReadModel.TaskKey;
+import io.taskforce.internal.task.TaskCommand;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Wakes every task that the read model lists as pending, once when it starts (after the task
+ * projection has caught up with the journal) and then at every interval. One runs in the cluster
+ * (a sharded daemon process).
+ *
+ * <p>Tasks are not remembered entities: a task's session wakes it (a grant, a confirmation, the
+ * retell tick of its started tasks). The one task no session knows of is a dispatch that was
+ * stored but not answered, its node dying before the session applied its first report; this sweep
+ * wakes it, and a woken task tells its session. Waking a live task, or one its session already
+ * knows, changes nothing. Pages are paced so that a restart with many pending tasks does not
+ * recover them all at once.
+ */
+public final class PendingTaskSweep {
+  private PendingTaskSweep() {}
+
+  public sealed interface Command {}
+
+  private record Sweep() implements Command {}
+
+  private record NextPage(TaskKey after) implements Command {}
+
+  private record Page(List<TaskKey> keys) implements Command {}
+
+  private record Failed(Throwable cause) implements Command {}
+
+  /** Tasks woken per page; a page every {@code PAGE_PAUSE}. */
+  static final int PAGE_SIZE = 100;
+
+  static final Duration PAGE_PAUSE = Duration.ofMillis(100);
+  /** How long a sweep waits for the task projection to reach the journal's end. */
+  static final Duration CATCH_UP = Duration.ofSeconds(20);
+
+  public static Behavior<Command> create(ReadModel readModel, EntityRefs entities, Duration interval) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      ctx.getSelf().tell(new Sweep());
+      return idle(readModel, entities, interval, timers);
+    }));
+  }
+
+  private static Behavior<Command> idle(
+      ReadModel readModel, EntityRefs entities, Duration interval, TimerScheduler<Command> timers) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Sweep.class, sweep -> sweeping(readModel, entities, interval, timers, null))
+        .onAnyMessage(other -> Behaviors.same())
+        .build();
+  }
+
+  private static Behavior<Command> sweeping(
+      ReadModel readModel, EntityRefs entities, Duration interval, TimerScheduler<Command> timers, TaskKey after) {
+    return Behaviors.setup(ctx -> {
+      ctx.pipeToSelf(readModel.pendingTasks(after, PAGE_SIZE, CATCH_UP),
+          (keys, failure) -> failure == null ? new Page(keys) : new Failed(failure));
+      return Behaviors.receive(Command.class)
+          .onMessage(Page.class, page -> {
+            for (TaskKey key : page.keys()) {
+              entities.task(EntityIds.of(key.tenant(), key.taskId())).tell(new TaskCommand.ConfirmReports(0));
+            }
+            if (page.keys().size() < PAGE_SIZE) {
+              timers.startSingleTimer(new Sweep(), interval);
+              return idle(readModel, entities, interval, timers);
+            }
+            timers.startSingleTimer(new NextPage(page.keys().get(page.keys().size() - 1)), PAGE_PAUSE);
+            return Behaviors.same();
+          })
+          .onMessage(NextPage.class, next -> sweeping(readModel, entities, interval, timers, next.after()))
+          .onMessage(Failed.class, failed -> {
+            ctx.getLog().debug("pending-task sweep: the read model cannot be read now ({}); again in {}",
+                failed.cause().toString(), interval);
+            timers.startSingleTimer(new Sweep(), interval);
+            return idle(readModel, entities, interval, timers);
+          })
+          .onAnyMessage(other -> Behaviors.same())
+          .build();
+    });
+  }
+}
