@@ -11,7 +11,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
  * Wakes every task that the read model lists as pending, once when it starts (after the task
- * projection has caught up with the journal) and then at every interval. One runs in the cluster
+ * projection has caught up with the journal, up to {@link #FIRST_CATCH_UP}) and then at every
+ * interval. One runs in the cluster
  * (a sharded daemon process).
  *
  * <p>Tasks are not remembered entities: a task's session wakes it (a grant, a confirmation, the
@@ -38,28 +39,33 @@ public final class PendingTaskSweep {
   static final int PAGE_SIZE = 100;
 
   static final Duration PAGE_PAUSE = Duration.ofMillis(100);
-  /** How long a sweep waits for the task projection to reach the journal's end. */
-  static final Duration CATCH_UP = Duration.ofSeconds(20);
+  /**
+   * How long the first sweep waits for the task projection to reach the journal's end (what a dead
+   * node left is in the journal, perhaps not yet in the read model). Later sweeps do not wait and
+   * hold no connection of the read model's small pool: what the projection has not reached yet,
+   * the next sweep finds.
+   */
+  static final Duration FIRST_CATCH_UP = Duration.ofSeconds(20);
 
   public static Behavior<Command> create(ReadModel readModel, EntityRefs entities, Duration interval) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-      ctx.getSelf().tell(new Sweep());
-      return idle(readModel, entities, interval, timers);
+      return sweeping(readModel, entities, interval, timers, null, FIRST_CATCH_UP);
     }));
   }
 
   private static Behavior<Command> idle(
       ReadModel readModel, EntityRefs entities, Duration interval, TimerScheduler<Command> timers) {
     return Behaviors.receive(Command.class)
-        .onMessage(Sweep.class, sweep -> sweeping(readModel, entities, interval, timers, null))
+        .onMessage(Sweep.class, sweep -> sweeping(readModel, entities, interval, timers, null, Duration.ZERO))
         .onAnyMessage(other -> Behaviors.same())
         .build();
   }
 
   private static Behavior<Command> sweeping(
-      ReadModel readModel, EntityRefs entities, Duration interval, TimerScheduler<Command> timers, TaskKey after) {
+      ReadModel readModel, EntityRefs entities, Duration interval, TimerScheduler<Command> timers, TaskKey after,
+      Duration catchUp) {
     return Behaviors.setup(ctx -> {
-      ctx.pipeToSelf(readModel.pendingTasks(after, PAGE_SIZE, CATCH_UP),
+      ctx.pipeToSelf(readModel.pendingTasks(after, PAGE_SIZE, catchUp),
           (keys, failure) -> failure == null ? new Page(keys) : new Failed(failure));
       return Behaviors.receive(Command.class)
           .onMessage(Page.class, page -> {
@@ -73,7 +79,7 @@ public final class PendingTaskSweep {
             timers.startSingleTimer(new NextPage(page.keys().get(page.keys().size() - 1)), PAGE_PAUSE);
             return Behaviors.same();
           })
-          .onMessage(NextPage.class, next -> sweeping(readModel, entities, interval, timers, next.after()))
+          .onMessage(NextPage.class, next -> sweeping(readModel, entities, interval, timers, next.after(), Duration.ZERO))
           .onMessage(Failed.class, failed -> {
             ctx.getLog().debug("pending-task sweep: the read model cannot be read now ({}); again in {}",
                 failed.cause().toString(), interval);

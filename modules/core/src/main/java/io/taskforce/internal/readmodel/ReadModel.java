@@ -218,7 +218,7 @@ public final class ReadModel implements AutoCloseable {
   }
 
   /**
-   * Deletes the journal's tag rows that both projections have handled, on every node (a delete
+   * Deletes the journal's tag rows that their projection (one per tag) has handled, on every node (a delete
    * is idempotent). The tag rows are only the projections' index into the journal, and the JDBC
    * read journal's events-by-tag query scans a tag's rows whatever the offset on H2: without
    * pruning each poll costs time in proportion to every event ever written, so the read model
@@ -283,9 +283,9 @@ public final class ReadModel implements AutoCloseable {
 
   /**
    * The pending tasks of every tenant, in (tenant, id) order after {@code after} (from the first
-   * when null), at most {@code limit}. First it waits up to {@code catchUp} for the task
-   * projection to reach what the journal held when it was asked, so a task stored before that is
-   * listed if it is still pending. For {@link io.taskforce.internal.PendingTaskSweep}.
+   * when null), at most {@code limit}. First it waits up to {@code catchUp} (zero: not at all) for
+   * the task projection to reach what the journal held when it was asked, so a task stored before
+   * that is listed if it is still pending. For {@link io.taskforce.internal.PendingTaskSweep}.
    */
   public CompletionStage<List<TaskKey>> pendingTasks(TaskKey after, int limit, Duration catchUp) {
     String sql = "SELECT tenant, task_id FROM tf_rm_task WHERE status = ?"
@@ -300,7 +300,7 @@ public final class ReadModel implements AutoCloseable {
     }
     params.add(limit);
     return onDatabase(connection -> {
-      catchUp(connection, TASK_PROJECTION, TASK_TAG, catchUp);
+      if (!catchUp.isZero()) catchUp(connection, TASK_PROJECTION, TASK_TAG, catchUp);
       List<TaskKey> keys = new ArrayList<>();
       try (PreparedStatement ps = prepare(connection, sql, params); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) keys.add(new TaskKey(rs.getString(1), rs.getString(2)));
