@@ -163,13 +163,21 @@ public final class BenchMain {
           failures.add(s.name() + " on " + db.wire() + ": " + e);
         }
         System.err.printf("bench: %s on %s took %.1f s%n", s.name(), db.wire(), Load.seconds(System.nanoTime() - t0));
+        // Written after each part, so that a long run stopped midway keeps what it measured.
+        List<String> notes = new ArrayList<>(run.notes());
+        notes.add("incomplete: written after " + s.name() + " on " + db.wire() + "; the parts after it are missing unless the run finished");
+        Results.write(dir, resultFile(started, chosen, dbs, apis, params, run.figures(), notes, failures));
       }
     }
-    Results.File file = new Results.File(Results.FORMAT, started, Results.now(), Results.commit(root()),
-        Results.machine(), params.describe(), chosen.stream().map(Scenario::name).toList(),
-        dbs.stream().map(Target.Db::wire).toList(), apis.stream().map(Target.Api::wire).toList(), run.figures(),
-        run.notes(), failures);
+    Results.File file = resultFile(started, chosen, dbs, apis, params, run.figures(), run.notes(), failures);
     return new Outcome(file, Results.write(dir, file));
+  }
+
+  private static Results.File resultFile(String started, List<Scenario> chosen, List<Target.Db> dbs,
+      List<Target.Api> apis, Params params, List<Figure> figures, List<String> notes, List<String> failures) {
+    return new Results.File(Results.FORMAT, started, Results.now(), Results.commit(root()), Results.machine(),
+        params.describe(), chosen.stream().map(Scenario::name).toList(), dbs.stream().map(Target.Db::wire).toList(),
+        apis.stream().map(Target.Api::wire).toList(), List.copyOf(figures), List.copyOf(notes), List.copyOf(failures));
   }
 
   @Command(name = "smoke", description = {

@@ -95,6 +95,18 @@ final class Load {
     return used;
   }
 
+  /**
+   * The share of one core the whole JVM used over {@code window} (process CPU time over wall
+   * time): 1.0 is one core busy. Includes the GC, the JIT and the generator's own threads.
+   */
+  static double processCpuShare(java.time.Duration window) throws InterruptedException {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    Thread.sleep(window.toMillis());
+    return (double) (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - t0);
+  }
+
   static double seconds(long nanos) {
     return nanos / 1e9;
   }

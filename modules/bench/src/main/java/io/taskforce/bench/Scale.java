@@ -1,5 +1,6 @@
 package io.taskforce.bench;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -14,6 +15,7 @@ final class Scale implements Scenario {
   static final int PER_SESSION = 5_000;
   static final long DEFAULT_TAIL = 1L << 20;
   static final long SMALL_TAIL = 16L << 10;
+  static final Duration CPU_WINDOW = Duration.ofSeconds(10);
 
   @Override
   public String name() {
@@ -50,6 +52,8 @@ final class Scale implements Scenario {
           int sessionCount = (n + PER_SESSION - 1) / PER_SESSION;
           List<String> sessions = Load.sessions(client, "hold", sessionCount, PER_SESSION);
           long heapBefore = Load.usedHeapAfterGc();
+          Duration cpuWindow = params.duration().compareTo(CPU_WINDOW) < 0 ? params.duration() : CPU_WINDOW;
+          double cpuWithout = Load.processCpuShare(cpuWindow);
           long startedBefore = Probe.HOLDS_STARTED.get();
           long t0 = System.nanoTime();
           Load.Burst burst = Load.burst(client, sessions, n, "hold", Probe.input(null), Throughput.INFLIGHT);
@@ -63,6 +67,15 @@ final class Scale implements Scenario {
                   + "its runner actor, the session's entry and sharding's bookkeeping; measured as used heap after GC, before and after");
           run.value(NAME, "taskforce", db.wire(), "inprocess", "dispatch to all running N=" + n, toRunning, "s", n,
               "dispatch throughput and the start grants of the sessions");
+          Thread.sleep(cpuWindow.toMillis()); // the read model's projections catch up with the dispatches first
+          double cpuWith = Load.processCpuShare(cpuWindow);
+          run.value(NAME, "taskforce", db.wire(), "inprocess", "idle CPU, no task running", cpuWithout * 100,
+              "% of a core", 1, "the node's timers and heartbeats, the read model's polls, the JVM; process CPU time over "
+                  + cpuWindow.toSeconds() + " s, before the dispatches");
+          run.value(NAME, "taskforce", db.wire(), "inprocess", "idle CPU with N=" + n + " running", cpuWith * 100,
+              "% of a core", n, "what idle running tasks cost: the sessions' wake-up of their started tasks "
+                  + "(taskforce.session.wake-interval), plus the above; process CPU time over " + cpuWindow.toSeconds()
+                  + " s, starting " + cpuWindow.toSeconds() + " s after all are running and the heap was measured");
         }
         // The node is gone (its tasks handed back unfinished); a new node on the same database.
         long startedBefore = Probe.HOLDS_STARTED.get();
@@ -74,8 +87,8 @@ final class Scale implements Scenario {
           run.value(NAME, "taskforce", db.wire(), "inprocess", "node start N=" + n, nodeUp, "s", 1,
               "ActorSystem, cluster join, table checks, the read model");
           run.value(NAME, "taskforce", db.wire(), "inprocess", "recovery to all running N=" + n, recovered, "s", n,
-              "the sessions' remember-entities wake-up rate (50 per 100 ms); each session wakes its started tasks, "
-                  + "and each task replays its events from the journal");
+              "the sessions come back (remembered entities, 50 per 100 ms) and wake their started tasks; each task "
+                  + "replays its events from the journal and asks the node for a slot again");
         }
       }
     }

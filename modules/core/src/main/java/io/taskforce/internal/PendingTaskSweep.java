@@ -15,8 +15,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * interval. One runs in the cluster
  * (a sharded daemon process).
  *
- * <p>Tasks are not remembered entities: a task's session wakes it (a grant, a confirmation, the
- * retell tick of its started tasks). The one task no session knows of is a dispatch that was
+ * <p>Tasks are not remembered entities: a task's session wakes it (a grant, a confirmation, a wake
+ * of its started tasks). The one task no session knows of is a dispatch that was
  * stored but not answered, its node dying before the session applied its first report; this sweep
  * wakes it, and a woken task tells its session. Waking a live task, or one its session already
  * knows, changes nothing. Pages are paced so that a restart with many pending tasks does not

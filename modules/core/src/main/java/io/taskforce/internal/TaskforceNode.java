@@ -170,9 +170,10 @@ public final class TaskforceNode {
     sharding.init(
         Entity.of(TaskEntity.TYPE_KEY, ctx -> TaskEntity.create(ctx.getEntityId(), ctx.getShard(), runtime))
             .withStopMessage(new TaskCommand.HandOff())
-            // Not remembered: sessions wake their tasks, and PendingTaskSweep the tasks no session
-            // knows of yet. So a task costs no remember-entities writes, and a shard of tasks does
-            // not stop with all its entities when a write of its store fails (a database outage).
+            // Not remembered: sessions wake their tasks (WakeOnNodeRemoval tells them when), a task
+            // handed off wakes itself, and PendingTaskSweep wakes the tasks no session knows of yet.
+            // So a task costs no remember-entities writes, and a shard of tasks does not stop with
+            // all its entities when a write of its store fails (a database outage).
             .withSettings(ClusterShardingSettings.fromConfig(shardingSection(tfSharding, "task", settings).withFallback(shardingConfig))
                 .withRememberEntities(false)
                 .withJournalPluginId(settings.journalPluginId())
@@ -186,6 +187,9 @@ public final class TaskforceNode {
             system.settings().config().getDuration("taskforce.task.pending-sweep-interval")),
         ShardedDaemonProcessSettings.create(system),
         java.util.Optional.empty());
+
+    system.systemActorOf(WakeOnNodeRemoval.create(sharding.shardState(), runtime.entities(),
+        settings.sessionRetellInterval()), "taskforce-wake-on-node-removal", Props.empty());
 
     FeedReader feedReader = new FeedReader(system, topics, settings.queryPluginId(), Duration.ofSeconds(3));
     return new TaskforceNode(system, settings, executors, sharding, feedReader, readModel, clock, metrics);

@@ -290,6 +290,7 @@ class SerializationTest {
         new SessionCommand.ForgetTask("t1"),
         new SessionCommand.FlushReports(),
         new SessionCommand.Retell(),
+        new SessionCommand.WakeStartedTasks(),
         new SessionCommand.IdleCheck(),
         new SessionCommand.HandOff()));
     // session events

@@ -17,6 +17,7 @@ import io.taskforce.spi.TaskFailure;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -173,6 +174,75 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
     }
   }
 
+  /**
+   * The leases given out, by id and by the task entities they involve (as holder or as the task an
+   * attempt runs for here). A node may hold 100,000 of them: nothing per message walks them all.
+   */
+  private static final class Leases {
+    private final Map<Long, Lease> byId = new LinkedHashMap<>();
+    private final Map<ActorRef<?>, List<Lease>> byTask = new HashMap<>();
+    private int held;
+
+    Lease get(long id) {
+      return byId.get(id);
+    }
+
+    Lease open(long id) {
+      Lease lease = new Lease(id);
+      byId.put(id, lease);
+      return lease;
+    }
+
+    void hold(Lease lease, ActorRef<TaskCommand> task) {
+      lease.task = task;
+      held++;
+      index(task, lease);
+    }
+
+    void link(Lease lease, ActorRef<TaskCommand> link) {
+      lease.link = link;
+      if (!link.equals(lease.task)) index(link, lease);
+    }
+
+    void close(Lease lease) {
+      if (byId.remove(lease.id) == null) return;
+      if (lease.task != null) {
+        held--;
+        unindex(lease.task, lease);
+      }
+      if (lease.link != null && !lease.link.equals(lease.task)) unindex(lease.link, lease);
+    }
+
+    /** The leases held by or linked to {@code task}: usually none or one. */
+    List<Lease> of(ActorRef<?> task) {
+      return byTask.getOrDefault(task, List.of());
+    }
+
+    Collection<Lease> all() {
+      return byId.values();
+    }
+
+    int size() {
+      return byId.size();
+    }
+
+    /** Leases a task holds (here or on a peer's node), as opposed to slots offered and not yet taken. */
+    int held() {
+      return held;
+    }
+
+    private void index(ActorRef<?> task, Lease lease) {
+      byTask.computeIfAbsent(task, t -> new ArrayList<>(1)).add(lease);
+    }
+
+    private void unindex(ActorRef<?> task, Lease lease) {
+      List<Lease> of = byTask.get(task);
+      if (of == null) return;
+      of.remove(lease);
+      if (of.isEmpty()) byTask.remove(task);
+    }
+  }
+
   /** What a peer said last, minus what was offered to it since. */
   private static final class PeerView {
     int waiting;
@@ -200,7 +270,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
 
   private final TreeSet<Waiter> queue = new TreeSet<>(PRIORITY_ORDER);
   private final Map<ActorRef<TaskCommand>, Waiter> waiting = new HashMap<>();
-  private final Map<Long, Lease> leases = new LinkedHashMap<>();
+  private final Leases leases = new Leases();
   private final Set<ActorRef<?>> watched = new HashSet<>();
   private final Map<ActorRef<Command>, PeerView> peers = new HashMap<>();
   private long arrivals;
@@ -269,7 +339,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
 
   private Behavior<Command> onAcquire(Acquire acquire) {
     var task = acquire.task();
-    for (Lease lease : leases.values()) {
+    for (Lease lease : leases.of(task)) {
       if (task.equals(lease.task) && lease.link == null && lease.runner == null) {
         task.tell(new TaskCommand.NodeSlotGranted(getContext().getSelf(), lease.id)); // retold: grant again
         return this;
@@ -301,9 +371,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
     watched.remove(stopped.ref());
     Waiter waiter = waiting.remove(stopped.ref());
     if (waiter != null) queue.remove(waiter);
-    for (Lease lease : List.copyOf(leases.values())) {
-      if (stopped.ref().equals(lease.task) || stopped.ref().equals(lease.link)) endLease(lease);
-    }
+    for (Lease lease : List.copyOf(leases.of(stopped.ref()))) endLease(lease);
     distribute();
     return this;
   }
@@ -321,7 +389,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
     TaskExecutor executor = support.executors().find(data.spec().executor())
         .orElse(context -> CompletableFuture.failedFuture(new TaskFailure(ErrorType.EXECUTOR,
             "no executor named '" + data.spec().executor() + "' on node " + address)));
-    lease.link = run.link();
+    leases.link(lease, run.link());
     lease.attempt = run.attempt();
     lease.output = new OutputBuffer(settings.outputTailBytes());
     lease.runner = getContext().spawnAnonymous(TaskRunner.create(data, run.attempt(), executor, lease.output,
@@ -415,18 +483,16 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
         // task that took it gets the slot back if one is free; else this node refuses its attempt
         // (RunAttempt on an unknown lease), and the task asks for a slot anew without counting.
         if (task != null && freeSlots() > 0) {
-          lease = new Lease(id);
-          lease.task = task;
-          leases.put(id, lease);
+          leases.hold(leases.open(id), task);
           watch(task);
         }
         continue;
       }
       lease.offeredTo = null;
       if (task == null) {
-        leases.remove(id);
+        leases.close(lease);
       } else {
-        lease.task = task;
+        leases.hold(lease, task);
         watch(task);
       }
     }
@@ -452,7 +518,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   /** Drops the leases still offered to a peer (not taken yet) that match; returns how many. */
   private int dropOffers(Predicate<Lease> which) {
     int dropped = 0;
-    var it = leases.values().iterator();
+    var it = leases.all().iterator();
     while (it.hasNext()) {
       Lease lease = it.next();
       if (lease.task == null && lease.offeredTo != null && which.test(lease)) {
@@ -497,14 +563,12 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   private void grantHere(Waiter waiter) {
     waiting.remove(waiter.task());
     Lease lease = newLease();
-    lease.task = waiter.task();
+    leases.hold(lease, waiter.task());
     waiter.task().tell(new TaskCommand.NodeSlotGranted(getContext().getSelf(), lease.id));
   }
 
   private Lease newLease() {
-    Lease lease = new Lease(nextLease++);
-    leases.put(lease.id, lease);
-    return lease;
+    return leases.open(nextLease++);
   }
 
   private int freeSlots() {
@@ -585,7 +649,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   /** Attempts run here for tasks hosted elsewhere go back to them, to run on another node. */
   private Behavior<Command> onDrainTimeUp() {
     int handedBack = 0;
-    for (Lease lease : leases.values()) {
+    for (Lease lease : leases.all()) {
       if (lease.runner != null) {
         lease.runner.tell(new TaskRunner.HandBack());
         handedBack++;
@@ -602,9 +666,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   // ---- bookkeeping
 
   private int running() {
-    int running = 0;
-    for (Lease lease : leases.values()) if (lease.task != null) running++;
-    return running;
+    return leases.held();
   }
 
   private Load load() {
@@ -612,7 +674,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   }
 
   private void endLease(Lease lease) {
-    leases.remove(lease.id);
+    leases.close(lease);
     if (lease.runner != null) lease.runner.tell(new TaskRunner.Cancel());
     if (lease.task != null) unwatchIfUnused(lease.task);
     if (lease.link != null) unwatchIfUnused(lease.link);
@@ -630,10 +692,7 @@ public final class NodeSlots extends AbstractBehavior<NodeSlots.Command> {
   }
 
   private void unwatchIfUnused(ActorRef<?> ref) {
-    if (waiting.containsKey(ref)) return;
-    for (Lease lease : leases.values()) {
-      if (ref.equals(lease.task) || ref.equals(lease.link)) return;
-    }
+    if (waiting.containsKey(ref) || !leases.of(ref).isEmpty()) return;
     if (watched.remove(ref)) getContext().unwatch(ref);
   }
 

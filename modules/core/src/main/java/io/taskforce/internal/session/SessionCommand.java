@@ -46,6 +46,9 @@ public sealed interface SessionCommand extends JsonSerializable {
 
   record Retell() implements SessionCommand {}
 
+  /** Tells every started task, which brings back one that is down (see {@code session.wake-interval}). */
+  record WakeStartedTasks() implements SessionCommand {}
+
   record IdleCheck() implements SessionCommand {}
 
   record HandOff() implements SessionCommand {}

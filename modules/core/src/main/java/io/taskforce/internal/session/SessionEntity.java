@@ -40,8 +40,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *
  * <p>Sessions are remembered by sharding, so a session with unfinished tasks comes back by itself
  * after a restart and wakes them; a session with none stops itself when idle (and is forgotten).
- * Tasks are not remembered: while a task has started, its session's retell tick wakes it, which
- * brings it back on another node when its own is gone.
+ * Tasks are not remembered: a started task is woken by its session when a node leaves the cluster
+ * ({@link io.taskforce.internal.WakeOnNodeRemoval}) and, as a safety net, every {@code
+ * session.wake-interval}; a task handed off to another node wakes itself there.
  */
 public final class SessionEntity
     extends TaskforceEntity<SessionCommand, SessionEvent, SessionState> {
@@ -140,6 +141,10 @@ public final class SessionEntity
           retell(session);
           // Those to let go wait at most one retell interval when nothing else is written.
           if (!toForget.isEmpty()) requestFlush();
+          return Effect().noReply();
+        })
+        .onCommand(WakeStartedTasks.class, (session, c) -> {
+          wakeStarted(session);
           return Effect().noReply();
         })
         .onCommand(IdleCheck.class, this::idleCheck)
@@ -366,24 +371,39 @@ public final class SessionEntity
         task.tell(new TaskCommand.CancelForSession("session closed"));
       } else if (entry.granted()) {
         task.tell(new TaskCommand.StartAttempt());
-      } else if (!entry.queued()) {
-        // Started (running, paused, asking): tasks are not remembered entities, so this is what
-        // brings one back elsewhere when its node is gone. A live task just takes the confirmation.
-        task.tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
       }
     }
     ensureRetellTimer(session);
   }
 
+  /**
+   * Tells every started task (running, paused, asking) its last confirmation: a live one just
+   * takes it, one that is down (tasks are not remembered entities) comes back on a node of the
+   * cluster. Queued tasks wake when they are told to start.
+   */
+  private void wakeStarted(ExistingSession session) {
+    for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
+      TaskEntry entry = e.getValue();
+      if (!entry.finished() && !entry.granted() && !entry.queued()) {
+        taskRef(e.getKey()).tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
+      }
+    }
+  }
+
   private void ensureRetellTimer(ExistingSession session) {
     SessionTasks tasks = session.body().tasks();
-    boolean waiting = session instanceof ClosedSession
-        ? !tasks.isEmpty()
-        : tasks.anyAwaitingTask() || tasks.unfinishedCount() > tasks.queuedCount();
-    if (waiting && !timers.isTimerActive("retell")) {
+    boolean closed = session instanceof ClosedSession;
+    boolean awaiting = closed ? !tasks.isEmpty() : tasks.anyAwaitingTask();
+    if (awaiting && !timers.isTimerActive("retell")) {
       timers.startTimerWithFixedDelay("retell", new Retell(), runtime.settings().sessionRetellInterval());
-    } else if (!waiting) {
+    } else if (!awaiting) {
       timers.cancel("retell");
+    }
+    boolean started = !closed && tasks.unfinishedCount() > tasks.queuedCount();
+    if (started && !timers.isTimerActive("wake")) {
+      timers.startTimerWithFixedDelay("wake", new WakeStartedTasks(), runtime.settings().sessionWakeInterval());
+    } else if (!started) {
+      timers.cancel("wake");
     }
   }
 

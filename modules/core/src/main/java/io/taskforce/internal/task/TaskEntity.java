@@ -185,10 +185,23 @@ public final class TaskEntity
         .onCommand(NodeSlotGranted.class, this::otherGrant)
         .onCommand(RunnerEnded.class, (task, c) -> runnerGone(task, c.attempt()))
         .onCommand(RunnerStopped.class, (task, c) -> runnerGone(task, c.attempt()))
-        .onCommand(HandOff.class, (task, c) -> Effect().stop().thenNoReply())
+        .onCommand(HandOff.class, (task, c) -> {
+          if (!(task instanceof FinishedTask)) wakeAtNewHome();
+          return Effect().stop().thenNoReply();
+        })
         .onAnyCommand(command -> Effect().noReply());
 
     return builder.build();
+  }
+
+  /**
+   * Before stopping for a hand-off, an unfinished task wakes itself where its shard goes: tasks are
+   * not remembered entities. Every shard region buffers a message for a shard in hand-off until the
+   * shard's new home is known (a region shutting down waits for its buffers to drain), and the new
+   * home starts the task only once this one has stopped.
+   */
+  private void wakeAtNewHome() {
+    runtime.entities().task(entityId).tell(new ConfirmReports(0));
   }
 
   // ---- creation
@@ -518,6 +531,7 @@ public final class TaskEntity
 
   /** This node hands the entity off (shutdown): stop the attempt; it re-runs without counting. */
   private ReplyEffect<TaskEvent, TaskState> handOffAttempt(AttemptTask task, HandOff handOff) {
+    wakeAtNewHome();
     if (runner == null && !(task instanceof RunningTask) && !(task instanceof InputRequiredTask)) {
       return Effect().stop().thenNoReply();
     }

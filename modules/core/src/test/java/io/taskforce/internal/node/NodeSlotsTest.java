@@ -304,6 +304,32 @@ class NodeSlotsTest {
   }
 
   @Test
+  void aRetoldAcquireGetsTheSameGrantAndAHolderThatStopsFreesItsSlot() {
+    var keeper = keeper(2);
+    var first = testKit.createTestProbe(TaskCommand.class);
+    var second = testKit.createTestProbe(TaskCommand.class);
+    var granted = acquire(keeper, first, 0, 1);
+    long secondLease = acquire(keeper, second, 0, 2).lease();
+    assertEquals(granted.lease(), acquire(keeper, first, 0, 1).lease()); // the grant was lost: told again
+    var waiter = testKit.createTestProbe(TaskCommand.class);
+    keeper.tell(new NodeSlots.Acquire(waiter.ref(), 0, 3));
+    var load = testKit.createTestProbe(NodeSlots.Load.class);
+    keeper.tell(new NodeSlots.GetLoad(load.ref()));
+    var full = load.receiveMessage(WAIT);
+    assertEquals(List.of(2, 1), List.of(full.running(), full.queued()));
+
+    first.stop(); // its entity is gone without a Release
+    waiter.expectMessageClass(NodeSlotGranted.class, WAIT);
+    keeper.tell(new NodeSlots.Release(second.ref(), secondLease));
+    load.awaitAssert(WAIT, () -> {
+      keeper.tell(new NodeSlots.GetLoad(load.ref()));
+      var now = load.receiveMessage(WAIT);
+      assertEquals(List.of(1, 0), List.of(now.running(), now.queued()));
+      return null;
+    });
+  }
+
+  @Test
   void aLinkThatStopsCancelsItsAttemptAndFreesTheSlot() {
     var host = keeper(1);
     var task = testKit.createTestProbe(TaskCommand.class);

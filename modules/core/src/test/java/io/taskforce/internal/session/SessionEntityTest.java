@@ -584,7 +584,7 @@ class SessionEntityTest {
    * confirmation of what was applied; queued ones are not (a grant wakes them).
    */
   @Test
-  void theRetellTickWakesEveryStartedTaskButNotTheQueuedOnes() {
+  void theWakeTickWakesEveryStartedTaskButNotTheQueuedOnesAndTheRetellTickNeither() {
     create(2, 100);
     var running = taskProbe("running");
     var paused = taskProbe("paused");
@@ -599,7 +599,12 @@ class SessionEntityTest {
     paused.receiveSeveralMessages(4); // confirmations of 1, 2, 3 and its grant
     queued.receiveSeveralMessages(1); // confirmation of 1
 
+    // An idle running task costs no message at each retell: nothing was told it that it has not acted on.
     session.runCommand(new Retell());
+    running.expectNoMessage(SHORT);
+    paused.expectNoMessage(SHORT);
+
+    session.runCommand(new WakeStartedTasks());
     assertEquals(new TaskCommand.ConfirmReports(2), running.expectMessageClass(TaskCommand.ConfirmReports.class));
     assertEquals(new TaskCommand.ConfirmReports(3), paused.expectMessageClass(TaskCommand.ConfirmReports.class));
     queued.expectNoMessage(SHORT);

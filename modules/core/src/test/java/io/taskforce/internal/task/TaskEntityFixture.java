@@ -95,6 +95,8 @@ abstract class TaskEntityFixture {
   TestProbe<FeedTopics.Command> topics;
   TestProbe<ClusterSharding.ShardCommand> shard;
   TestProbe<TaskReply> dispatcher;
+  /** What the task sends itself through sharding (a wake where its shard goes after a hand-off). */
+  TestProbe<TaskCommand> selfAddressed;
   List<String> sessionsAddressed;
   EventSourcedBehaviorTestKit<TaskCommand, TaskEvent, TaskState> task;
 
@@ -106,10 +108,13 @@ abstract class TaskEntityFixture {
     topics = testKit.createTestProbe(FeedTopics.Command.class);
     shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
     dispatcher = testKit.createTestProbe(TaskReply.class);
+    selfAddressed = testKit.createTestProbe(TaskCommand.class);
     sessionsAddressed = new java.util.concurrent.CopyOnWriteArrayList<>();
     // Captured here, so that an entity of an earlier test never reaches this test's probes.
     ActorRef<SessionCommand> sessionRef = session.ref();
     List<String> addressed = sessionsAddressed;
+    ActorRef<TaskCommand> self = selfAddressed.ref();
+    String selfId = EntityIds.of(TENANT, taskId);
     EntityRefs refs = new EntityRefs() {
       @Override
       public RecipientRef<SessionCommand> session(String entityId) {
@@ -119,6 +124,7 @@ abstract class TaskEntityFixture {
 
       @Override
       public RecipientRef<TaskCommand> task(String entityId) {
+        if (entityId.equals(selfId)) return self;
         throw new AssertionError("a task does not talk to other tasks, yet it addressed " + entityId);
       }
     };

@@ -39,6 +39,8 @@ class TaskRecoveryTest extends TaskEntityFixture {
     session.expectTerminated(entity, WAIT);
     assertTrue(attempt.cancelled.get(5, TimeUnit.SECONDS));
     assertInstanceOf(AttemptInterrupted.class, lastEvent());
+    // Not remembered: it woke itself where its shard went.
+    assertEquals(new ConfirmReports(0), selfAddressed.expectMessageClass(ConfirmReports.class));
 
     var recovered = assertInstanceOf(PendingTask.class, task.restart().state());
     assertEquals(0, recovered.core().attempt());
@@ -64,6 +66,7 @@ class TaskRecoveryTest extends TaskEntityFixture {
     session.expectTerminated(entity, WAIT);
     assertTrue(attempt.cancelled.get(5, TimeUnit.SECONDS));
     assertInstanceOf(AttemptInterrupted.class, lastEvent());
+    assertEquals(new ConfirmReports(0), selfAddressed.expectMessageClass(ConfirmReports.class));
 
     var paused = assertInstanceOf(PausedTask.class, task.restart().state());
     assertEquals(TaskStatus.PENDING, paused.from());
@@ -80,6 +83,7 @@ class TaskRecoveryTest extends TaskEntityFixture {
     ActorRef<TaskCommand> entity = slots.expectMessageClass(NodeSlots.Acquire.class).task();
     entity.tell(new HandOff());
     session.expectTerminated(entity, WAIT);
+    assertEquals(new ConfirmReports(0), selfAddressed.expectMessageClass(ConfirmReports.class));
     assertEquals(1, task.persistenceTestKit().persistedInStorage(persistenceId()).size());
     assertInstanceOf(PendingTask.class, task.restart().state());
   }

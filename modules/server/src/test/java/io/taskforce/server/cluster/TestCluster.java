@@ -206,6 +206,9 @@ final class TestCluster implements AutoCloseable {
       this.testClass = testClass;
       env.put("TASKFORCE_SBR_STABLE_AFTER", SBR_STABLE_AFTER.toSeconds() + "s");
       env.put("TASKFORCE_SBR_DOWN_REMOVAL_MARGIN", SBR_DOWN_REMOVAL_MARGIN.toSeconds() + "s");
+      // No periodic wake of started tasks: what these tests see come back after a node's loss or
+      // drain was brought back by the hand-off and by the sessions' wake on the node's removal.
+      systemProperties.put("taskforce.session.wake-interval", "1h");
     }
 
     Builder nodes(int count) {
