@@ -92,7 +92,7 @@ public final class BenchMain {
     @Option(names = "--n", split = ",", description = "throughput task counts")
     List<Integer> ns;
 
-    @Option(names = "--process-n", description = "throughput count of `process` tasks")
+    @Option(names = "--process-n", description = "throughput count of `process` tasks (0: none)")
     Integer processN;
 
     @Option(names = "--samples", description = "samples of the one-at-a-time scenarios")

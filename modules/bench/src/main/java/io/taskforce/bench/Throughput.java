@@ -35,7 +35,7 @@ final class Throughput implements Scenario {
     trueCommand.putArray("command").add("true");
     List<Object[]> cases = new ArrayList<>();
     for (int n : params.throughputNs()) cases.add(new Object[] {"noop", n, Probe.input(null)});
-    cases.add(new Object[] {"process", params.processN(), trueCommand});
+    if (params.processN() > 0) cases.add(new Object[] {"process", params.processN(), trueCommand});
     for (Target.Api api : apis) {
       for (Object[] c : cases) {
         String executor = (String) c[0];
