@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -195,12 +196,15 @@ public final class TaskEntity
   }
 
   /**
-   * Before stopping for a hand-off, an unfinished task wakes itself where its shard goes: tasks are
+   * Before stopping for a rebalance, an unfinished task wakes itself where its shard goes: tasks are
    * not remembered entities. Every shard region buffers a message for a shard in hand-off until the
-   * shard's new home is known (a region shutting down waits for its buffers to drain), and the new
-   * home starts the task only once this one has stopped.
+   * shard's new home is known, and the new home starts the task only once this one has stopped.
+   * Not when this node stops (a drain, SIGTERM): the last node would have no new home to give, and
+   * its region would hold its shutdown until it timed out with the message still buffered; the
+   * sessions on the other nodes wake these tasks when this node leaves (WakeOnNodeRemoval).
    */
   private void wakeAtNewHome() {
+    if (CoordinatedShutdown.get(ctx.getSystem()).getShutdownReason().isPresent()) return;
     runtime.entities().task(entityId).tell(new ConfirmReports(0));
   }
 
