@@ -146,13 +146,26 @@ public final class BenchMain {
   static Outcome runAll(List<Scenario> chosen, List<Target.Db> dbs, List<Target.Api> apis, Params params, Path dir)
       throws Exception {
     Run run = new Run();
-    List<String> failures = new ArrayList<>();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
     String started = Results.now();
+    String commit = Results.commit(root());
+    var part = new java.util.concurrent.atomic.AtomicReference<String>();
+    // The file is rewritten after every figure, so that a long run stopped midway keeps what it measured.
+    run.onFigure(() -> {
+      List<String> notes = new ArrayList<>(run.notes());
+      notes.add("incomplete: written during " + part.get() + "; what comes after it is missing unless the run finished");
+      try {
+        Results.write(dir, resultFile(started, commit, chosen, dbs, apis, params, run.figures(), notes, failures));
+      } catch (java.io.IOException e) {
+        System.err.println("bench: cannot write the partial results: " + e);
+      }
+    });
     for (Scenario s : chosen) {
       for (Target.Db db : dbs) {
         List<Target.Api> these = s.apis().isEmpty() ? List.of() : s.apis().stream().filter(apis::contains).toList();
         if (!s.apis().isEmpty() && these.isEmpty()) continue;
         long t0 = System.nanoTime();
+        part.set(s.name() + " on " + db.wire());
         System.err.println("bench: " + s.name() + " on " + db.wire() + (these.isEmpty() ? "" : " " + these) + " ...");
         int before = run.figures().size();
         try {
@@ -163,19 +176,17 @@ public final class BenchMain {
           failures.add(s.name() + " on " + db.wire() + ": " + e);
         }
         System.err.printf("bench: %s on %s took %.1f s%n", s.name(), db.wire(), Load.seconds(System.nanoTime() - t0));
-        // Written after each part, so that a long run stopped midway keeps what it measured.
-        List<String> notes = new ArrayList<>(run.notes());
-        notes.add("incomplete: written after " + s.name() + " on " + db.wire() + "; the parts after it are missing unless the run finished");
-        Results.write(dir, resultFile(started, chosen, dbs, apis, params, run.figures(), notes, failures));
       }
     }
-    Results.File file = resultFile(started, chosen, dbs, apis, params, run.figures(), run.notes(), failures);
+    run.onFigure(() -> {});
+    Results.File file = resultFile(started, Results.commit(root()), chosen, dbs, apis, params, run.figures(), run.notes(),
+        failures);
     return new Outcome(file, Results.write(dir, file));
   }
 
-  private static Results.File resultFile(String started, List<Scenario> chosen, List<Target.Db> dbs,
+  private static Results.File resultFile(String started, String commit, List<Scenario> chosen, List<Target.Db> dbs,
       List<Target.Api> apis, Params params, List<Figure> figures, List<String> notes, List<String> failures) {
-    return new Results.File(Results.FORMAT, started, Results.now(), Results.commit(root()), Results.machine(),
+    return new Results.File(Results.FORMAT, started, Results.now(), commit, Results.machine(),
         params.describe(), chosen.stream().map(Scenario::name).toList(), dbs.stream().map(Target.Db::wire).toList(),
         apis.stream().map(Target.Api::wire).toList(), List.copyOf(figures), List.copyOf(notes), List.copyOf(failures));
   }

@@ -9,8 +9,18 @@ public final class Run {
   private final List<Figure> figures = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
-  public synchronized void add(Figure f) {
-    figures.add(f);
+  private volatile Runnable onFigure = () -> {};
+
+  public void add(Figure f) {
+    synchronized (this) {
+      figures.add(f);
+    }
+    onFigure.run();
+  }
+
+  /** Runs after each figure is added (the harness keeps the run's file current with it). */
+  public void onFigure(Runnable action) {
+    this.onFigure = action;
   }
 
   public synchronized void note(String note) {

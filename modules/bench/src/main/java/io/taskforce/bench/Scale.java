@@ -16,6 +16,8 @@ final class Scale implements Scenario {
   static final long DEFAULT_TAIL = 1L << 20;
   static final long SMALL_TAIL = 16L << 10;
   static final Duration CPU_WINDOW = Duration.ofSeconds(10);
+  /** How long the recovery may take before the scenario gives up on it (and says so). */
+  static final int RECOVERY_LIMIT_SECONDS = 600;
   /** Tasks dispatched at once; more are dispatched in waves of this size. */
   static final int WAVE = 10_000;
 
@@ -91,7 +93,7 @@ final class Scale implements Scenario {
         long t0 = System.nanoTime();
         try (Node node = Node.start(database, overrides)) {
           double nodeUp = Load.seconds(System.nanoTime() - t0);
-          awaitHolds(startedBefore + n, 300 + n / 50);
+          awaitHolds(startedBefore + n, Math.min(RECOVERY_LIMIT_SECONDS, 300 + n / 50));
           double recovered = Load.seconds(System.nanoTime() - t0);
           run.value(NAME, "taskforce", db.wire(), "inprocess", "node start N=" + n, nodeUp, "s", 1,
               "ActorSystem, cluster join, table checks, the read model");
