@@ -274,7 +274,10 @@ public final class CrashNode {
           startsAtFirstReadModel = starts.get();
         }
         Map<String, String> seen = readModel;
-        if (acceptedSet.stream().allMatch(id -> isFinalWord(seen.get(id)))) {
+        // Every accepted task, and every task stored by a dispatch that was not answered (listed, but
+        // not accepted): the orphan check judges those at the end of this phase too.
+        if (acceptedSet.stream().allMatch(id -> isFinalWord(seen.get(id)))
+            && seen.values().stream().allMatch(CrashNode::isFinalWord)) {
           allFinalHandsOff = true;
           break;
         }
