@@ -17,8 +17,10 @@ public record TaskforceSettings(
     Duration sessionIdleTimeout,
     Duration sessionRetellInterval,
     Duration sessionWakeInterval,
+    int sessionWakeWindow,
     int sessionSnapshotEvery,
     Duration taskRetellInterval,
+    Duration taskRetellIntervalMax,
     Duration progressWriteInterval,
     Duration retryBackoffMin,
     Duration retryBackoffMax,
@@ -51,8 +53,10 @@ public record TaskforceSettings(
         c.getDuration("session.idle-timeout"),
         c.getDuration("session.retell-interval"),
         c.getDuration("session.wake-interval"),
+        c.getInt("session.wake-window"),
         c.getInt("session.snapshot-every"),
         c.getDuration("task.retell-interval"),
+        c.getDuration("task.retell-interval-max"),
         c.getDuration("task.progress-write-interval"),
         c.getDuration("task.retry-backoff-min"),
         c.getDuration("task.retry-backoff-max"),
@@ -67,10 +71,18 @@ public record TaskforceSettings(
         c.getString("persistence.query-plugin-id"));
   }
 
+  /** The wait before a task retells unconfirmed reports the {@code retold + 1}-th time: doubling, capped. */
+  public Duration taskRetellDelay(int retold) {
+    return doubled(taskRetellInterval, retold, taskRetellIntervalMax);
+  }
+
   /** The wait before attempt {@code failedAttempt + 1}: doubling from the minimum, capped. */
   public Duration retryBackoff(int failedAttempt) {
-    long factor = 1L << Math.min(20, Math.max(0, failedAttempt - 1));
-    Duration backoff = retryBackoffMin.multipliedBy(factor);
-    return backoff.compareTo(retryBackoffMax) > 0 ? retryBackoffMax : backoff;
+    return doubled(retryBackoffMin, failedAttempt - 1, retryBackoffMax);
+  }
+
+  private static Duration doubled(Duration first, int doublings, Duration max) {
+    Duration backoff = first.multipliedBy(1L << Math.min(20, Math.max(0, doublings)));
+    return backoff.compareTo(max) > 0 ? max : backoff;
   }
 }

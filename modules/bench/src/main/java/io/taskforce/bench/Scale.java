@@ -18,6 +18,8 @@ final class Scale implements Scenario {
   static final Duration CPU_WINDOW = Duration.ofSeconds(10);
   /** How long the recovery may take before the scenario gives up on it (and says so). */
   static final int RECOVERY_LIMIT_SECONDS = 600;
+  /** The shards' shutdown phase above {@link #WAVE} tasks: long enough for N hand-off writes. */
+  static final int HAND_OFF_PHASE_SECONDS = 120;
   /** Tasks dispatched at once; more are dispatched in waves of this size. */
   static final int WAVE = 10_000;
 
@@ -50,6 +52,12 @@ final class Scale implements Scenario {
       }
       String tailName = tail >= (1 << 20) ? (tail >> 20) + "MiB" : (tail >> 10) + "KiB";
       String overrides = "taskforce.node.max-running = " + (n + 100) + "\ntaskforce.task.output-tail-bytes = " + tail + "\n";
+      if (n > WAVE) {
+        // The stop hands off N running attempts, a write each, in the shards' shutdown phase (10 s by
+        // default): what docs/operations.md tells operators of nodes running tens of thousands to do.
+        overrides += "pekko.coordinated-shutdown.phases.cluster-sharding-shutdown-region.timeout = "
+            + HAND_OFF_PHASE_SECONDS + "s\n";
+      }
       try (Database database = Database.fresh(db)) {
         try (Node node = Node.start(database, overrides); Client client = node.client(Target.Api.INPROCESS)) {
           if (n == params.scaleNs().get(0)) rowsPerTask(database, client, params, run);

@@ -38,7 +38,12 @@ public final class PendingTaskSweep {
   /** Tasks woken per page; a page every {@code PAGE_PAUSE}. */
   static final int PAGE_SIZE = 100;
 
-  static final Duration PAGE_PAUSE = Duration.ofMillis(100);
+  /**
+   * 100 tasks a second: a safety net, not the way back. After a restart the sessions wake the
+   * tasks they know, a window at a time as they come back; a faster sweep would wake them all over
+   * again in its own pages, at a rate that takes no account of how fast the journal is writing.
+   */
+  static final Duration PAGE_PAUSE = Duration.ofSeconds(1);
   /**
    * How long the first sweep waits for the task projection to reach the journal's end (what a dead
    * node left is in the journal, perhaps not yet in the read model). Later sweeps do not wait and

@@ -211,6 +211,7 @@ class SerializationTest {
         new TaskCommand.Answer("use main", t),
         new TaskCommand.StartAttempt(),
         new TaskCommand.ConfirmReports(7),
+        new TaskCommand.Wake(7),
         new TaskCommand.CancelForSession("session closed"),
         new TaskCommand.NodeSlotGranted(slotsRef, 42L),
         new TaskCommand.RunnerEnded(2, new AttemptOutcome.Interrupted(tail())),

@@ -33,7 +33,10 @@ public sealed interface SessionCommand extends JsonSerializable {
 
   // ---- from its tasks
 
-  /** A task's unconfirmed reports, in order; answered with a confirmation to the task. */
+  /**
+   * A task's unconfirmed reports, in order; answered with a confirmation to the task. Sent with no
+   * reports by a task that has just come back, so that its session knows it is up.
+   */
   record ApplyReports(String taskId, List<TaskReport> reports) implements SessionCommand {}
 
   /** The task stored that its final report was confirmed; the session may forget it. */

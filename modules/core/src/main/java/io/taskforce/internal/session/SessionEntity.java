@@ -12,7 +12,9 @@ import io.taskforce.internal.session.SessionState.*;
 import io.taskforce.internal.task.TaskCommand;
 import io.taskforce.internal.task.TaskReport;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -66,6 +68,16 @@ public final class SessionEntity
   /** Finished tasks that confirmed they know it, to let go with the next write (see {@link #forgetTask}). */
   private final Set<String> toForget = new LinkedHashSet<>();
   private boolean flushRequested;
+  /**
+   * The tasks this session is waking (after it came back, after a node left, as a safety net), a
+   * window at a time: thousands woken at once would queue all their writes in the journal behind
+   * each other, this session's own too.
+   */
+  private final ArrayDeque<String> toWake = new ArrayDeque<>();
+  /** Woken and not heard of yet. */
+  private final Set<String> waking = new HashSet<>();
+  /** Those of {@link #waking} at the last wake tick: still silent at the next, they are given up. */
+  private Set<String> wakingAtLastTick = Set.of();
 
   private SessionEntity(
       String entityId,
@@ -109,7 +121,8 @@ public final class SessionEntity
         .forStateType(NoSession.class)
         .onCommand(Create.class, (none, c) -> create(c.info(), c.replyTo()))
         .onCommand(PrepareDispatch.class, (none, c) -> create(c.defaults(), c.replyTo()))
-        .onCommand(ApplyReports.class, this::applyToMissingSession)
+        .onCommand(ApplyReports.class, (none, apply) -> apply.reports().isEmpty()
+            ? passivate() : applyToMissingSession(none, apply))
         .onCommand(Request.class, (none, r) -> unknownSession(r))
         .onCommand(HandOff.class, (none, c) -> Effect().stop().thenNoReply())
         .onAnyCommand(c -> passivate());
@@ -144,6 +157,10 @@ public final class SessionEntity
           return Effect().noReply();
         })
         .onCommand(WakeStartedTasks.class, (session, c) -> {
+          // A woken task whose answer was lost holds its place until the next wake tick at most:
+          // under load answers come late, and giving up on them sooner would wake ever more at once.
+          waking.removeAll(wakingAtLastTick);
+          wakingAtLastTick = Set.copyOf(waking);
           wakeStarted(session);
           return Effect().noReply();
         })
@@ -205,6 +222,8 @@ public final class SessionEntity
    * report. Nothing is confirmed before it is written; a report lost with this buffer is retold.
    */
   private ReplyEffect<SessionEvent, SessionState> bufferReports(ExistingSession session, ApplyReports apply) {
+    if (waking.remove(apply.taskId())) wakeNext(session);
+    if (apply.reports().isEmpty()) return Effect().noReply();
     unwritten.merge(apply.taskId(), apply.reports(), SessionEntity::union);
     requestFlush();
     return Effect().noReply();
@@ -330,6 +349,7 @@ public final class SessionEntity
    * buffer, a confirmation is asked for again ({@link #onRecovered}).
    */
   private ReplyEffect<SessionEvent, SessionState> forgetTask(ExistingSession session, ForgetTask forget) {
+    if (waking.remove(forget.taskId())) wakeNext(session);
     TaskEntry entry = session.body().tasks().get(forget.taskId());
     if (entry == null || !entry.finished()) return Effect().noReply();
     toForget.add(forget.taskId());
@@ -377,16 +397,36 @@ public final class SessionEntity
   }
 
   /**
-   * Tells every started task (running, paused, asking) its last confirmation: a live one just
-   * takes it, one that is down (tasks are not remembered entities) comes back on a node of the
-   * cluster. Queued tasks wake when they are told to start.
+   * Wakes every started task (running, paused, asking) with its last confirmation, a window at a
+   * time: a live one answers at once, one that is down (tasks are not remembered entities) comes
+   * back on a node of the cluster and then answers. Queued tasks wake when they are told to start.
    */
   private void wakeStarted(ExistingSession session) {
-    for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
-      TaskEntry entry = e.getValue();
-      if (!entry.finished() && !entry.granted() && !entry.queued()) {
-        taskRef(e.getKey()).tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
+    if (toWake.isEmpty()) { // else the wake in progress reaches them all
+      for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
+        TaskEntry entry = e.getValue();
+        if (!entry.finished() && !entry.granted() && !entry.queued() && !waking.contains(e.getKey())) {
+          toWake.add(e.getKey());
+        }
       }
+    }
+    wakeNext(session);
+    ensureRetellTimer(session);
+  }
+
+  /**
+   * Wakes the next tasks of {@link #toWake} while fewer than {@code session.wake-window} are
+   * waking. A woken task answers with its unconfirmed reports, none if it has none; a final one
+   * whose final report was applied lets this session go instead.
+   */
+  private void wakeNext(ExistingSession session) {
+    int window = runtime.settings().sessionWakeWindow();
+    while (waking.size() < window && !toWake.isEmpty()) {
+      String taskId = toWake.poll();
+      TaskEntry entry = session.body().tasks().get(taskId);
+      if (entry == null) continue;
+      waking.add(taskId);
+      taskRef(taskId).tell(new TaskCommand.Wake(entry.lastReportSeq()));
     }
   }
 
@@ -399,7 +439,7 @@ public final class SessionEntity
     } else if (!awaiting) {
       timers.cancel("retell");
     }
-    boolean started = !closed && tasks.unfinishedCount() > tasks.queuedCount();
+    boolean started = (!closed && tasks.unfinishedCount() > tasks.queuedCount()) || !waking.isEmpty();
     if (started && !timers.isTimerActive("wake")) {
       timers.startTimerWithFixedDelay("wake", new WakeStartedTasks(), runtime.settings().sessionWakeInterval());
     } else if (!started) {
@@ -414,9 +454,10 @@ public final class SessionEntity
     for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
       TaskEntry entry = e.getValue();
       if (entry.holdsSlot() || entry.finished() || entry.status() != io.taskforce.api.TaskStatus.PENDING) {
-        taskRef(e.getKey()).tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
+        toWake.add(e.getKey());
       }
     }
+    wakeNext(session);
     retell(session);
     if (!session.body().hasUnfinishedTasks()) scheduleIdleCheck();
   }

@@ -40,6 +40,13 @@ public sealed interface TaskCommand extends JsonSerializable {
   /** The session applied the reports up to {@code upTo}; also wakes a task after a restart. */
   record ConfirmReports(long upTo) implements TaskCommand {}
 
+  /**
+   * Its session wakes it (after the session came back, after a node left, or as a safety net):
+   * a confirmation up to {@code upTo} that the task answers with its unconfirmed reports, none if
+   * it has none, so that the session knows it is up and wakes the next.
+   */
+  record Wake(long upTo) implements TaskCommand {}
+
   /** The session is closed: cancel (retold until the final report arrives). */
   record CancelForSession(String reason) implements TaskCommand {}
 

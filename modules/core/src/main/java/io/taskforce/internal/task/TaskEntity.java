@@ -79,6 +79,8 @@ public final class TaskEntity
   private Progress liveProgress;
   private Instant lastProgressWrite = Instant.EPOCH;
   private long confirmedUpTo;
+  /** Times the unconfirmed reports were retold since the session last confirmed one. */
+  private int retold;
   private final List<ActorRef<TaskReply>> finishWaiters = new ArrayList<>();
 
   private record SlotLease(ActorRef<NodeSlots.Command> host, long id) {
@@ -179,7 +181,9 @@ public final class TaskEntity
         .onCommand(Answer.class, (task, c) -> refuse(c, "cannot answer: task is " + task.status().wire()
             + ", not input_required"))
         .onCommand(ConfirmReports.class, this::confirm)
+        .onCommand(Wake.class, this::wake)
         .onCommand(RetellReports.class, (task, c) -> {
+          retold++;
           tellSession(task);
           return Effect().noReply();
         })
@@ -546,12 +550,31 @@ public final class TaskEntity
   // ---- reports and their confirmations
 
   private ReplyEffect<TaskEvent, TaskState> confirm(CreatedTask task, ConfirmReports confirm) {
+    if (confirm.upTo() > confirmedUpTo) retold = 0;
     confirmedUpTo = Math.max(confirmedUpTo, confirm.upTo());
     if (task.core().outbox().after(confirmedUpTo).isEmpty()) timers.cancel("retell");
     if (task.core().outbox().unconfirmed().size() > MAX_UNCONFIRMED) {
       return Effect().persist(new ReportsConfirmed(confirmedUpTo, now())).thenNoReply();
     }
     return Effect().noReply();
+  }
+
+  /**
+   * Its session wakes it: a confirmation, answered with the reports it has not confirmed, none if
+   * there are none (the session wakes its tasks a window at a time and waits for the answers). A
+   * final task whose final report the session applied answers by letting the session go instead.
+   */
+  private ReplyEffect<TaskEvent, TaskState> wake(CreatedTask task, Wake wake) {
+    var confirmation = new ConfirmReports(wake.upTo());
+    if (task instanceof FinishedTask finished) {
+      if (wake.upTo() >= finished.core().outbox().lastSeq()) return confirmFinal(finished, confirmation);
+      var effect = confirmFinal(finished, confirmation);
+      tellSession(task, true);
+      return effect;
+    }
+    var effect = confirm(task, confirmation);
+    tellSession(task, true);
+    return effect;
   }
 
   /** A final task whose final report is confirmed writes that down, lets its session go, and stops. */
@@ -577,11 +600,19 @@ public final class TaskEntity
   }
 
   private void tellSession(CreatedTask task) {
+    tellSession(task, false);
+  }
+
+  /** With {@code evenIfNothingNew}, a task with nothing to report tells its session so (it is up). */
+  private void tellSession(CreatedTask task, boolean evenIfNothingNew) {
     List<TaskReport> reports = task.core().outbox().after(confirmedUpTo);
-    if (reports.isEmpty()) return;
+    if (reports.isEmpty()) {
+      if (evenIfNothingNew) sessionRef(task.core().data()).tell(new SessionCommand.ApplyReports(task.core().data().taskId(), reports));
+      return;
+    }
     sessionRef(task.core().data()).tell(new SessionCommand.ApplyReports(task.core().data().taskId(), reports));
     if (!timers.isTimerActive("retell")) {
-      timers.startTimerWithFixedDelay("retell", new RetellReports(), runtime.settings().taskRetellInterval());
+      timers.startSingleTimer("retell", new RetellReports(), runtime.settings().taskRetellDelay(retold));
     }
   }
 

@@ -68,6 +68,7 @@ class SessionEntityTest {
           .withName("SessionEntityTest")
           .withCustomConfig(EntityTestConfig.with(String.join("\n",
               "taskforce.session.retell-interval = 1h",
+              "taskforce.session.wake-window = 2",
               "taskforce.session.idle-timeout = 300ms")))
           .build();
 
@@ -567,15 +568,51 @@ class SessionEntityTest {
     assertEquals(2L, recovered.view().counts().get("pending"));
 
     // The finished task is asked again to confirm it knows (so it can be forgotten)...
-    assertEquals(new TaskCommand.ConfirmReports(3), done.expectMessageClass(TaskCommand.ConfirmReports.class));
+    assertEquals(new TaskCommand.Wake(3), done.expectMessageClass(TaskCommand.Wake.class));
     // ...the running one is woken with a confirmation of what was applied...
-    assertEquals(new TaskCommand.ConfirmReports(2), running.expectMessageClass(TaskCommand.ConfirmReports.class));
+    assertEquals(new TaskCommand.Wake(2), running.expectMessageClass(TaskCommand.Wake.class));
     // ...the granted one is told again to start, and the queued one waits.
     granted.expectMessageClass(TaskCommand.StartAttempt.class);
     queued.expectNoMessage(SHORT);
 
     // The feed goes on from where it was.
     assertEquals(8, appliedOf(apply("running", finalReport(3, ReportKind.COMPLETED, true))).feedSeq());
+  }
+
+  /**
+   * A restarted session with thousands of started tasks must not wake them all at once (their
+   * writes would queue behind each other in the journal): it wakes a window of them (here 2), the
+   * next as a woken one answers, and gives up on one that has not answered for a wake interval.
+   */
+  @Test
+  void aRecoveredSessionWakesItsStartedTasksAWindowAtATime() {
+    create(10, 100);
+    List<String> ids = List.of("a", "b", "c", "d", "e");
+    for (String id : ids) {
+      var probe = taskProbe(id);
+      dispatch(id, 0);
+      apply(id, report(2, ReportKind.STARTED, TaskStatus.RUNNING, true));
+      probe.receiveSeveralMessages(3); // confirmations of 1, 2 and its grant
+    }
+
+    session.restart();
+    assertEquals(new TaskCommand.Wake(2), taskProbe("a").expectMessageClass(TaskCommand.Wake.class));
+    assertEquals(new TaskCommand.Wake(2), taskProbe("b").expectMessageClass(TaskCommand.Wake.class));
+    taskProbe("c").expectNoMessage(SHORT);
+
+    // "a" came back with nothing new to report: its empty answer lets "c" be woken.
+    session.runCommand(new ApplyReports("a", List.of()));
+    assertEquals(new TaskCommand.Wake(2), taskProbe("c").expectMessageClass(TaskCommand.Wake.class));
+    taskProbe("d").expectNoMessage(SHORT);
+    taskProbe("a").expectNoMessage(SHORT); // an "up" is not a report: nothing is written or confirmed
+
+    // "b" and "c" do not answer (lost messages): after a whole wake interval they hold no place.
+    session.runCommand(new WakeStartedTasks());
+    taskProbe("d").expectNoMessage(SHORT);
+    session.runCommand(new WakeStartedTasks());
+    assertEquals(new TaskCommand.Wake(2), taskProbe("d").expectMessageClass(TaskCommand.Wake.class));
+    assertEquals(new TaskCommand.Wake(2), taskProbe("e").expectMessageClass(TaskCommand.Wake.class));
+    taskProbe("b").expectNoMessage(SHORT);
   }
 
   /**
@@ -605,8 +642,8 @@ class SessionEntityTest {
     paused.expectNoMessage(SHORT);
 
     session.runCommand(new WakeStartedTasks());
-    assertEquals(new TaskCommand.ConfirmReports(2), running.expectMessageClass(TaskCommand.ConfirmReports.class));
-    assertEquals(new TaskCommand.ConfirmReports(3), paused.expectMessageClass(TaskCommand.ConfirmReports.class));
+    assertEquals(new TaskCommand.Wake(2), running.expectMessageClass(TaskCommand.Wake.class));
+    assertEquals(new TaskCommand.Wake(3), paused.expectMessageClass(TaskCommand.Wake.class));
     queued.expectNoMessage(SHORT);
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.taskforce.TaskforceSettings;
 import io.taskforce.api.ErrorType;
 import io.taskforce.api.FeedEventType;
 import io.taskforce.api.TaskSpec;
@@ -61,6 +62,39 @@ class TaskEntityTest extends TaskEntityFixture {
     assertEquals(TaskStatus.PENDING, dispatched.status());
     assertFalse(dispatched.holdsSlot());
     assertEquals(List.of(EntityIds.of(TENANT, SESSION)), sessionsAddressed);
+  }
+
+  @Test
+  void unconfirmedReportsAreRetoldUntilConfirmedAtIntervalsThatDoubleUpToTheirMaximum() {
+    spec = plainSpec();
+    task.runCommand(new Create(data(spec), dispatcher.ref()));
+    var first = session.expectMessageClass(SessionCommand.ApplyReports.class);
+    task.runCommand(new RetellReports());
+    assertEquals(first, session.expectMessageClass(SessionCommand.ApplyReports.class));
+    task.runCommand(new ConfirmReports(first.reports().get(0).seq()));
+    task.runCommand(new RetellReports());
+    session.expectNoMessage(Duration.ofMillis(200));
+
+    // What a slow session costs: 2 s, 4 s, 8 s, then every 10 s (reference.conf), not every 2 s.
+    var defaults = TaskforceSettings.from(com.typesafe.config.ConfigFactory.load());
+    assertEquals(List.of(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(10),
+            Duration.ofSeconds(10)),
+        java.util.stream.IntStream.range(0, 5).mapToObj(defaults::taskRetellDelay).toList());
+  }
+
+  @Test
+  void aWokenTaskAnswersItsSessionWithItsUnconfirmedReportsNoneIfThereAreNone() {
+    dispatch(plainSpec()); // report 1, confirmed
+    task.runCommand(new Wake(1));
+    assertEquals(new SessionCommand.ApplyReports(taskId, List.of()), session.expectMessageClass(SessionCommand.ApplyReports.class));
+
+    pause(); // report 2, confirmed
+    var resumed = task.<TaskReply>runCommand(TaskCommand.Resume::new);
+    assertEquals(TaskStatus.PENDING, resumed.replyOfType(TaskReply.View.class).task().status());
+    TaskReport resumedReport = awaitReport(ReportKind.RESUMED);
+    task.runCommand(new Wake(2)); // the session has not applied report 3 yet
+    assertEquals(new SessionCommand.ApplyReports(taskId, List.of(resumedReport)),
+        session.expectMessageClass(SessionCommand.ApplyReports.class));
   }
 
   @Test

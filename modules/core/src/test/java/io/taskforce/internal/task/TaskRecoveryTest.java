@@ -189,6 +189,14 @@ class TaskRecoveryTest extends TaskEntityFixture {
         assertTrue(((CreatedTask) confirmation.state()).core().outbox().unconfirmed().isEmpty());
       }
     }
+
+    // With every report confirmed and written down, a restarted task has nothing to retell; woken by
+    // its session, it answers all the same (the session wakes its tasks a window at a time).
+    task.restart();
+    session.expectNoMessage(Duration.ofMillis(50));
+    task.runCommand(new TaskCommand.Wake(9));
+    assertEquals(new SessionCommand.ApplyReports(taskId, List.of()),
+        session.expectMessageClass(SessionCommand.ApplyReports.class));
   }
 
   @Test
