@@ -101,8 +101,9 @@ public final class Node implements AutoCloseable {
   @Override
   public void close() {
     try {
+      // Up to every phase's timeout; the scale scenario gives the shards' phase 120 s.
       CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
-          .toCompletableFuture().get(120, TimeUnit.SECONDS);
+          .toCompletableFuture().get(300, TimeUnit.SECONDS);
     } catch (Exception e) {
       system.terminate();
     }

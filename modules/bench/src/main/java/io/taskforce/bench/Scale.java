@@ -59,6 +59,7 @@ final class Scale implements Scenario {
             + HAND_OFF_PHASE_SECONDS + "s\n";
       }
       try (Database database = Database.fresh(db)) {
+        long stopFrom;
         try (Node node = Node.start(database, overrides); Client client = node.client(Target.Api.INPROCESS)) {
           if (n == params.scaleNs().get(0)) rowsPerTask(database, client, params, run);
           int sessionCount = (n + PER_SESSION - 1) / PER_SESSION;
@@ -95,7 +96,11 @@ final class Scale implements Scenario {
               "% of a core", n, "what idle running tasks cost: the sessions' wake-up of their started tasks "
                   + "(taskforce.session.wake-interval), plus the above; process CPU time over " + cpuWindow.toSeconds()
                   + " s, starting " + cpuWindow.toSeconds() + " s after all are running and the heap was measured");
+          stopFrom = System.nanoTime();
         }
+        run.value(NAME, "taskforce", db.wire(), "inprocess", "node stop with N=" + n + " running", Load.seconds(System.nanoTime() - stopFrom),
+            "s", n, "the coordinated shutdown: each running attempt handed off stores AttemptInterrupted, all in the shards' "
+                + "shutdown phase (" + (n > WAVE ? HAND_OFF_PHASE_SECONDS + " s here" : "10 s, Pekko's default") + ")");
         // The node is gone (its tasks handed back unfinished); a new node on the same database.
         long startedBefore = Probe.HOLDS_STARTED.get();
         long t0 = System.nanoTime();
@@ -106,8 +111,9 @@ final class Scale implements Scenario {
           run.value(NAME, "taskforce", db.wire(), "inprocess", "node start N=" + n, nodeUp, "s", 1,
               "ActorSystem, cluster join, table checks, the read model");
           run.value(NAME, "taskforce", db.wire(), "inprocess", "recovery to all running N=" + n, recovered, "s", n,
-              "the sessions come back (remembered entities, 50 per 100 ms) and wake their started tasks; each task "
-                  + "replays its events from the journal and asks the node for a slot again");
+              "the sessions come back (remembered entities, 50 per 100 ms) and wake their started tasks, 100 at a time "
+                  + "each (taskforce.session.wake-window); each task replays its events, tells its session of the hand-off, "
+                  + "is granted a start again and asks the node for a slot: three journal writes");
         }
       }
     }
