@@ -179,8 +179,13 @@ public final class BenchMain {
       }
     }
     run.onFigure(() -> {});
-    Results.File file = resultFile(started, Results.commit(root()), chosen, dbs, apis, params, run.figures(), run.notes(),
-        failures);
+    // The JVM measured the build of the run's start: its commit names the code, whatever was edited meanwhile.
+    List<String> notes = new ArrayList<>(run.notes());
+    String commitAtEnd = Results.commit(root());
+    if (!commitAtEnd.equals(commit)) {
+      notes.add("the tree changed while the run ran (at its end: " + commitAtEnd + "); the figures are of the build of its start");
+    }
+    Results.File file = resultFile(started, commit, chosen, dbs, apis, params, run.figures(), notes, failures);
     return new Outcome(file, Results.write(dir, file));
   }
 

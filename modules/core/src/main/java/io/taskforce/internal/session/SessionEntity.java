@@ -69,9 +69,8 @@ public final class SessionEntity
   private final Set<String> toForget = new LinkedHashSet<>();
   private boolean flushRequested;
   /**
-   * The tasks this session is waking (after it came back, after a node left, as a safety net), a
-   * window at a time: thousands woken at once would queue all their writes in the journal behind
-   * each other, this session's own too.
+   * The started tasks this session wakes after it came back, a window at a time: thousands woken at
+   * once would queue all their writes in the journal behind each other, this session's own too.
    */
   private final ArrayDeque<String> toWake = new ArrayDeque<>();
   /** Woken and not heard of yet. */
@@ -397,21 +396,22 @@ public final class SessionEntity
   }
 
   /**
-   * Wakes every started task (running, paused, asking) with its last confirmation, a window at a
-   * time: a live one answers at once, one that is down (tasks are not remembered entities) comes
-   * back on a node of the cluster and then answers. Queued tasks wake when they are told to start.
+   * Tells every started task (running, paused, asking) its last confirmation: a live one just
+   * takes it, one that is down (tasks are not remembered entities) comes back on a node of the
+   * cluster. Queued tasks wake when they are told to start. Not while this session is waking its
+   * tasks a window at a time after it came back: that wake reaches them all.
    */
   private void wakeStarted(ExistingSession session) {
-    if (toWake.isEmpty()) { // else the wake in progress reaches them all
-      for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
-        TaskEntry entry = e.getValue();
-        if (!entry.finished() && !entry.granted() && !entry.queued() && !waking.contains(e.getKey())) {
-          toWake.add(e.getKey());
-        }
+    if (!toWake.isEmpty()) {
+      wakeNext(session);
+      return;
+    }
+    for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
+      TaskEntry entry = e.getValue();
+      if (!entry.finished() && !entry.granted() && !entry.queued()) {
+        taskRef(e.getKey()).tell(new TaskCommand.ConfirmReports(entry.lastReportSeq()));
       }
     }
-    wakeNext(session);
-    ensureRetellTimer(session);
   }
 
   /**

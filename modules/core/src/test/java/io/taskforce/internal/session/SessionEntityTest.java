@@ -642,8 +642,8 @@ class SessionEntityTest {
     paused.expectNoMessage(SHORT);
 
     session.runCommand(new WakeStartedTasks());
-    assertEquals(new TaskCommand.Wake(2), running.expectMessageClass(TaskCommand.Wake.class));
-    assertEquals(new TaskCommand.Wake(3), paused.expectMessageClass(TaskCommand.Wake.class));
+    assertEquals(new TaskCommand.ConfirmReports(2), running.expectMessageClass(TaskCommand.ConfirmReports.class));
+    assertEquals(new TaskCommand.ConfirmReports(3), paused.expectMessageClass(TaskCommand.ConfirmReports.class));
     queued.expectNoMessage(SHORT);
   }
 
