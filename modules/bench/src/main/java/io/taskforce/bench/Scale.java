@@ -111,8 +111,8 @@ final class Scale implements Scenario {
           run.value(NAME, "taskforce", db.wire(), "inprocess", "node start N=" + n, nodeUp, "s", 1,
               "ActorSystem, cluster join, table checks, the read model");
           run.value(NAME, "taskforce", db.wire(), "inprocess", "recovery to all running N=" + n, recovered, "s", n,
-              "the sessions come back (remembered entities, 50 per 100 ms) and wake their started tasks, 100 at a time "
-                  + "each (taskforce.session.wake-window); each task replays its events, tells its session of the hand-off, "
+              "the sessions come back (remembered entities, 50 per 100 ms) and hand their started tasks to the node's "
+                  + "waker, which wakes 2,000 at a time (taskforce.node.wake-window); each task replays its events, tells its session of the hand-off, "
                   + "is granted a start again and asks the node for a slot: three journal writes");
         }
       }

@@ -18,6 +18,7 @@ import io.taskforce.internal.node.NodeSlots;
 import io.taskforce.internal.readmodel.ReadModel;
 import io.taskforce.internal.session.SessionCommand;
 import io.taskforce.internal.session.SessionEntity;
+import io.taskforce.internal.session.TaskWaker;
 import io.taskforce.internal.task.TaskCommand;
 import io.taskforce.internal.task.TaskEntity;
 import io.taskforce.spi.ExecutorRegistry;
@@ -153,7 +154,12 @@ public final class TaskforceNode {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     ClusterSharding sharding = ClusterSharding.get(system);
-    TaskforceRuntime runtime = new TaskforceRuntime(settings, executors, slots, topics, EntityRefs.of(sharding), blocking, clock, metrics);
+    EntityRefs entities = EntityRefs.of(sharding);
+    ActorRef<TaskWaker.Command> waker = system.systemActorOf(
+        TaskWaker.create(entities, settings.nodeWakeWindow(), settings.nodeWakeAnswerTimeout()),
+        "taskforce-task-waker", Props.empty());
+    TaskforceRuntime runtime =
+        new TaskforceRuntime(settings, executors, slots, topics, entities, waker, blocking, clock, metrics);
     Config shardingConfig = system.settings().config().getConfig("pekko.cluster.sharding");
     Config tfSharding = system.settings().config().getConfig("taskforce.sharding");
 

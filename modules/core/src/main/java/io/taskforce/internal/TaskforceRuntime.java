@@ -4,6 +4,7 @@ import io.taskforce.TaskforceSettings;
 import io.taskforce.internal.feed.FeedTopics;
 import io.taskforce.internal.metrics.TaskforceMetrics;
 import io.taskforce.internal.node.NodeSlots;
+import io.taskforce.internal.session.TaskWaker;
 import io.taskforce.spi.ExecutorRegistry;
 import java.time.Clock;
 import java.util.concurrent.Executor;
@@ -16,6 +17,7 @@ public record TaskforceRuntime(
     ActorRef<NodeSlots.Command> nodeSlots,
     ActorRef<FeedTopics.Command> feedTopics,
     EntityRefs entities,
+    ActorRef<TaskWaker.Command> taskWaker,
     Executor blockingExecutor,
     Clock clock,
     TaskforceMetrics metrics) {}

@@ -292,6 +292,7 @@ class SerializationTest {
         new SessionCommand.FlushReports(),
         new SessionCommand.Retell(),
         new SessionCommand.WakeStartedTasks(),
+        new SessionCommand.WakesDone(),
         new SessionCommand.IdleCheck(),
         new SessionCommand.HandOff()));
     // session events

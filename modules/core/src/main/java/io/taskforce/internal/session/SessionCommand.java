@@ -52,6 +52,9 @@ public sealed interface SessionCommand extends JsonSerializable {
   /** Tells every started task, which brings back one that is down (see {@code session.wake-interval}). */
   record WakeStartedTasks() implements SessionCommand {}
 
+  /** The node's {@link TaskWaker} has woken (or given up on) every task this session handed it. */
+  record WakesDone() implements SessionCommand {}
+
   record IdleCheck() implements SessionCommand {}
 
   record HandOff() implements SessionCommand {}

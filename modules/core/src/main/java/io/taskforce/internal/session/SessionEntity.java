@@ -12,9 +12,7 @@ import io.taskforce.internal.session.SessionState.*;
 import io.taskforce.internal.task.TaskCommand;
 import io.taskforce.internal.task.TaskReport;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,7 +39,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * and numbers its event feed, which is made of its own {@link ReportApplied} events.
  *
  * <p>Sessions are remembered by sharding, so a session with unfinished tasks comes back by itself
- * after a restart and wakes them; a session with none stops itself when idle (and is forgotten).
+ * after a restart and wakes them, through its node's {@link TaskWaker}; a session with none stops
+ * itself when idle (and is forgotten).
  * Tasks are not remembered: a started task is woken by its session when a node leaves the cluster
  * ({@link io.taskforce.internal.WakeOnNodeRemoval}) and, as a safety net, every {@code
  * session.wake-interval}; a task handed off to another node wakes itself there.
@@ -69,14 +68,11 @@ public final class SessionEntity
   private final Set<String> toForget = new LinkedHashSet<>();
   private boolean flushRequested;
   /**
-   * The started tasks this session wakes after it came back, a window at a time: thousands woken at
-   * once would queue all their writes in the journal behind each other, this session's own too.
+   * From its recovery until the node's {@link TaskWaker} has woken the started tasks this session
+   * handed it: meanwhile it tells the waker of each task it hears from, and its periodic wake
+   * waits (it would wake them all at once).
    */
-  private final ArrayDeque<String> toWake = new ArrayDeque<>();
-  /** Woken and not heard of yet. */
-  private final Set<String> waking = new HashSet<>();
-  /** Those of {@link #waking} at the last wake tick: still silent at the next, they are given up. */
-  private Set<String> wakingAtLastTick = Set.of();
+  private boolean wakingAfterRecovery;
 
   private SessionEntity(
       String entityId,
@@ -156,11 +152,11 @@ public final class SessionEntity
           return Effect().noReply();
         })
         .onCommand(WakeStartedTasks.class, (session, c) -> {
-          // A woken task whose answer was lost holds its place until the next wake tick at most:
-          // under load answers come late, and giving up on them sooner would wake ever more at once.
-          waking.removeAll(wakingAtLastTick);
-          wakingAtLastTick = Set.copyOf(waking);
-          wakeStarted(session);
+          if (!wakingAfterRecovery) wakeStarted(session);
+          return Effect().noReply();
+        })
+        .onCommand(WakesDone.class, (session, c) -> {
+          wakingAfterRecovery = false;
           return Effect().noReply();
         })
         .onCommand(IdleCheck.class, this::idleCheck)
@@ -221,7 +217,7 @@ public final class SessionEntity
    * report. Nothing is confirmed before it is written; a report lost with this buffer is retold.
    */
   private ReplyEffect<SessionEvent, SessionState> bufferReports(ExistingSession session, ApplyReports apply) {
-    if (waking.remove(apply.taskId())) wakeNext(session);
+    heardFrom(apply.taskId());
     if (apply.reports().isEmpty()) return Effect().noReply();
     unwritten.merge(apply.taskId(), apply.reports(), SessionEntity::union);
     requestFlush();
@@ -348,7 +344,7 @@ public final class SessionEntity
    * buffer, a confirmation is asked for again ({@link #onRecovered}).
    */
   private ReplyEffect<SessionEvent, SessionState> forgetTask(ExistingSession session, ForgetTask forget) {
-    if (waking.remove(forget.taskId())) wakeNext(session);
+    heardFrom(forget.taskId());
     TaskEntry entry = session.body().tasks().get(forget.taskId());
     if (entry == null || !entry.finished()) return Effect().noReply();
     toForget.add(forget.taskId());
@@ -398,14 +394,9 @@ public final class SessionEntity
   /**
    * Tells every started task (running, paused, asking) its last confirmation: a live one just
    * takes it, one that is down (tasks are not remembered entities) comes back on a node of the
-   * cluster. Queued tasks wake when they are told to start. Not while this session is waking its
-   * tasks a window at a time after it came back: that wake reaches them all.
+   * cluster. Queued tasks wake when they are told to start.
    */
   private void wakeStarted(ExistingSession session) {
-    if (!toWake.isEmpty()) {
-      wakeNext(session);
-      return;
-    }
     for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
       TaskEntry entry = e.getValue();
       if (!entry.finished() && !entry.granted() && !entry.queued()) {
@@ -414,20 +405,9 @@ public final class SessionEntity
     }
   }
 
-  /**
-   * Wakes the next tasks of {@link #toWake} while fewer than {@code session.wake-window} are
-   * waking. A woken task answers with its unconfirmed reports, none if it has none; a final one
-   * whose final report was applied lets this session go instead.
-   */
-  private void wakeNext(ExistingSession session) {
-    int window = runtime.settings().sessionWakeWindow();
-    while (waking.size() < window && !toWake.isEmpty()) {
-      String taskId = toWake.poll();
-      TaskEntry entry = session.body().tasks().get(taskId);
-      if (entry == null) continue;
-      waking.add(taskId);
-      taskRef(taskId).tell(new TaskCommand.Wake(entry.lastReportSeq()));
-    }
+  /** While its started tasks are being woken, the waker hears of each that answered. */
+  private void heardFrom(String taskId) {
+    if (wakingAfterRecovery) runtime.taskWaker().tell(new TaskWaker.Answered(EntityIds.of(tenant, taskId)));
   }
 
   private void ensureRetellTimer(ExistingSession session) {
@@ -439,7 +419,7 @@ public final class SessionEntity
     } else if (!awaiting) {
       timers.cancel("retell");
     }
-    boolean started = (!closed && tasks.unfinishedCount() > tasks.queuedCount()) || !waking.isEmpty();
+    boolean started = !closed && tasks.unfinishedCount() > tasks.queuedCount();
     if (started && !timers.isTimerActive("wake")) {
       timers.startTimerWithFixedDelay("wake", new WakeStartedTasks(), runtime.settings().sessionWakeInterval());
     } else if (!started) {
@@ -449,15 +429,21 @@ public final class SessionEntity
 
   private void onRecovered(SessionState state) {
     if (!(state instanceof ExistingSession session)) return;
-    // Wake the tasks that hold or were granted a slot, and those awaiting their last confirmation;
-    // queued ones wake when they are told to start.
+    // Wake the tasks that hold or were granted a slot, and those awaiting their last confirmation,
+    // through the node's waker (a window for the whole node); queued ones wake when told to start.
+    // A woken task answers with its unconfirmed reports, none if it has none; a finished one whose
+    // final report was applied lets this session go instead.
+    List<TaskWaker.Sleeper> sleepers = new ArrayList<>();
     for (Map.Entry<String, TaskEntry> e : session.body().tasks().entrySet()) {
       TaskEntry entry = e.getValue();
       if (entry.holdsSlot() || entry.finished() || entry.status() != io.taskforce.api.TaskStatus.PENDING) {
-        toWake.add(e.getKey());
+        sleepers.add(new TaskWaker.Sleeper(EntityIds.of(tenant, e.getKey()), entry.lastReportSeq()));
       }
     }
-    wakeNext(session);
+    if (!sleepers.isEmpty()) {
+      wakingAfterRecovery = true;
+      runtime.taskWaker().tell(new TaskWaker.WakeTasks(ctx.getSelf(), sleepers));
+    }
     retell(session);
     if (!session.body().hasUnfinishedTasks()) scheduleIdleCheck();
   }

@@ -41,9 +41,9 @@ public sealed interface TaskCommand extends JsonSerializable {
   record ConfirmReports(long upTo) implements TaskCommand {}
 
   /**
-   * Its session, come back after a restart, wakes it: a confirmation up to {@code upTo} that the
-   * task answers with its unconfirmed reports, none if it has none, so that the session knows it
-   * is up and wakes the next.
+   * Its session, come back after a restart, wakes it (through the node's {@code TaskWaker}): a
+   * confirmation up to {@code upTo} that the task answers with its unconfirmed reports, none if it
+   * has none, so that the session knows it is up and the waker wakes the next.
    */
   record Wake(long upTo) implements TaskCommand {}
 

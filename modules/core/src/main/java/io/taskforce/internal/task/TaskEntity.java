@@ -561,7 +561,7 @@ public final class TaskEntity
 
   /**
    * Its session wakes it: a confirmation, answered with the reports it has not confirmed, none if
-   * there are none (the session wakes its tasks a window at a time and waits for the answers). A
+   * there are none (its node's waker wakes tasks a window at a time, moved on by the answers). A
    * final task whose final report the session applied answers by letting the session go instead.
    */
   private ReplyEffect<TaskEvent, TaskState> wake(CreatedTask task, Wake wake) {

@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.annotations.JUnit5TestKit;
@@ -68,7 +69,6 @@ class SessionEntityTest {
           .withName("SessionEntityTest")
           .withCustomConfig(EntityTestConfig.with(String.join("\n",
               "taskforce.session.retell-interval = 1h",
-              "taskforce.session.wake-window = 2",
               "taskforce.session.idle-timeout = 300ms")))
           .build();
 
@@ -79,6 +79,7 @@ class SessionEntityTest {
   private TestProbe<FeedTopics.Command> topics;
   private TestProbe<ClusterSharding.ShardCommand> shard;
   private TestProbe<TaskCommand> strayTasks;
+  private TestProbe<TaskWaker.Command> waker;
   private Map<String, TestProbe<TaskCommand>> tasks;
   private EventSourcedBehaviorTestKit<SessionCommand, SessionEvent, SessionState> session;
 
@@ -93,6 +94,7 @@ class SessionEntityTest {
     topics = testKit.createTestProbe(FeedTopics.Command.class);
     shard = testKit.createTestProbe(ClusterSharding.ShardCommand.class);
     strayTasks = testKit.createTestProbe(TaskCommand.class);
+    waker = testKit.createTestProbe(TaskWaker.Command.class);
     tasks = new ConcurrentHashMap<>();
     // Captured here, so that an entity of an earlier test never reaches this test's probes.
     Map<String, TestProbe<TaskCommand>> taskProbes = tasks;
@@ -112,7 +114,7 @@ class SessionEntityTest {
     };
     TestProbe<NodeSlots.Command> slots = testKit.createTestProbe(NodeSlots.Command.class);
     var runtime = new TaskforceRuntime(
-        settings, new ExecutorRegistry(), slots.ref(), topics.ref(), refs, Runnable::run, Clock.systemUTC(),
+        settings, new ExecutorRegistry(), slots.ref(), topics.ref(), refs, waker.ref(), Runnable::run, Clock.systemUTC(),
         new io.taskforce.internal.metrics.TaskforceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     return EventSourcedBehaviorTestKit.create(
         testKit.system(), SessionEntity.create(EntityIds.of(TENANT, sessionId), shard.ref(), runtime), serialization);
@@ -567,10 +569,10 @@ class SessionEntityTest {
     assertEquals(1L, recovered.view().counts().get("running"));
     assertEquals(2L, recovered.view().counts().get("pending"));
 
-    // The finished task is asked again to confirm it knows (so it can be forgotten)...
-    assertEquals(new TaskCommand.Wake(3), done.expectMessageClass(TaskCommand.Wake.class));
-    // ...the running one is woken with a confirmation of what was applied...
-    assertEquals(new TaskCommand.Wake(2), running.expectMessageClass(TaskCommand.Wake.class));
+    // The node's waker is to wake the finished task, to have it confirm it knows (so it can be
+    // forgotten), and the running one, with a confirmation of what was applied...
+    assertEquals(Set.of(sleeper("done", 3), sleeper("running", 2)),
+        Set.copyOf(waker.expectMessageClass(TaskWaker.WakeTasks.class).tasks()));
     // ...the granted one is told again to start, and the queued one waits.
     granted.expectMessageClass(TaskCommand.StartAttempt.class);
     queued.expectNoMessage(SHORT);
@@ -581,13 +583,13 @@ class SessionEntityTest {
 
   /**
    * A restarted session with thousands of started tasks must not wake them all at once (their
-   * writes would queue behind each other in the journal): it wakes a window of them (here 2), the
-   * next as a woken one answers, and gives up on one that has not answered for a wake interval.
+   * writes would queue behind each other in the journal): it hands them to its node's waker, tells
+   * the waker of each one it hears from, and holds its own periodic wake until the waker is done.
    */
   @Test
-  void aRecoveredSessionWakesItsStartedTasksAWindowAtATime() {
+  void aRecoveredSessionHandsItsStartedTasksToTheNodesWaker() {
     create(10, 100);
-    List<String> ids = List.of("a", "b", "c", "d", "e");
+    List<String> ids = List.of("a", "b", "c");
     for (String id : ids) {
       var probe = taskProbe(id);
       dispatch(id, 0);
@@ -596,23 +598,31 @@ class SessionEntityTest {
     }
 
     session.restart();
-    assertEquals(new TaskCommand.Wake(2), taskProbe("a").expectMessageClass(TaskCommand.Wake.class));
-    assertEquals(new TaskCommand.Wake(2), taskProbe("b").expectMessageClass(TaskCommand.Wake.class));
-    taskProbe("c").expectNoMessage(SHORT);
+    var wake = waker.expectMessageClass(TaskWaker.WakeTasks.class);
+    assertEquals(List.of(sleeper("a", 2), sleeper("b", 2), sleeper("c", 2)), wake.tasks());
+    ids.forEach(id -> taskProbe(id).expectNoMessage(SHORT));
 
-    // "a" came back with nothing new to report: its empty answer lets "c" be woken.
+    // "a" came back with nothing new to report: the waker hears of it, and nothing is written.
     session.runCommand(new ApplyReports("a", List.of()));
-    assertEquals(new TaskCommand.Wake(2), taskProbe("c").expectMessageClass(TaskCommand.Wake.class));
-    taskProbe("d").expectNoMessage(SHORT);
-    taskProbe("a").expectNoMessage(SHORT); // an "up" is not a report: nothing is written or confirmed
+    assertEquals(new TaskWaker.Answered(EntityIds.of(TENANT, "a")), waker.expectMessageClass(TaskWaker.Answered.class));
+    taskProbe("a").expectNoMessage(SHORT);
 
-    // "b" and "c" do not answer (lost messages): after a whole wake interval they hold no place.
+    // While the waker works, the periodic wake would wake them all at once: it waits.
     session.runCommand(new WakeStartedTasks());
-    taskProbe("d").expectNoMessage(SHORT);
+    ids.forEach(id -> taskProbe(id).expectNoMessage(SHORT));
+
+    // Once the waker is done, answers are the session's own again and the periodic wake goes on.
+    session.runCommand(new WakesDone());
+    session.runCommand(new ApplyReports("b", List.of()));
+    waker.expectNoMessage(SHORT);
     session.runCommand(new WakeStartedTasks());
-    assertEquals(new TaskCommand.Wake(2), taskProbe("d").expectMessageClass(TaskCommand.Wake.class));
-    assertEquals(new TaskCommand.Wake(2), taskProbe("e").expectMessageClass(TaskCommand.Wake.class));
-    taskProbe("b").expectNoMessage(SHORT);
+    for (String id : ids) {
+      assertEquals(new TaskCommand.ConfirmReports(2), taskProbe(id).expectMessageClass(TaskCommand.ConfirmReports.class));
+    }
+  }
+
+  private static TaskWaker.Sleeper sleeper(String taskId, long upTo) {
+    return new TaskWaker.Sleeper(EntityIds.of(TENANT, taskId), upTo);
   }
 
   /**

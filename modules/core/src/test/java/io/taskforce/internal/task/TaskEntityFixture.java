@@ -129,7 +129,8 @@ abstract class TaskEntityFixture {
       }
     };
     var runtime = new TaskforceRuntime(
-        settings, executors, slots.ref(), topics.ref(), refs, blocking, Clock.systemUTC(),
+        settings, executors, slots.ref(), topics.ref(), refs,
+        testKit.createTestProbe(io.taskforce.internal.session.TaskWaker.Command.class).ref(), blocking, Clock.systemUTC(),
         new io.taskforce.internal.metrics.TaskforceMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     task = EventSourcedBehaviorTestKit.create(
         testKit.system(),
