@@ -62,8 +62,10 @@ public final class TaskforceConfig {
         Map.entry("pekko.projection.jdbc.dialect", db.getString("projection-dialect")),
         Map.entry("pekko.projection.jdbc.blocking-jdbc-dispatcher.thread-pool-executor.fixed-pool-size",
             resolved.getInt("taskforce.read-model.pool-size")),
-        // Set here, not only in reference.conf: pekko-projection-jdbc's own reference.conf sets these
-        // keys too, and which of two reference.conf files wins depends on the class path's order.
+        // Set here, not in reference.conf: pekko-projection-jdbc's and pekko-persistence-typed's own
+        // reference.conf set these keys too, and which of two reference.conf files wins depends on
+        // the class path's order.
+        Map.entry("pekko.persistence.typed.stash-capacity", resolved.getInt("taskforce.entity-stash-capacity")),
         Map.entry("pekko.projection.jdbc.offset-store.table", PROJECTION_OFFSET_TABLE),
         Map.entry("pekko.projection.jdbc.offset-store.management-table", PROJECTION_MANAGEMENT_TABLE)));
     // The drain (taskforce.node.drain-seconds) runs in the first phase of the coordinated shutdown,

@@ -38,6 +38,15 @@ class TaskforceConfigTest {
   }
 
   @Test
+  void theEntitiesStashCapacityIsTaskforcesWhateverTheClassPathOrder() {
+    // pekko-persistence-typed's reference.conf says 4096; on a class path where it comes first, a
+    // value in Taskforce's reference.conf would not count (it did not, in ./taskforce bench).
+    assertEquals(100_000, TaskforceConfig.load().getInt("pekko.persistence.typed.stash-capacity"));
+    var config = TaskforceConfig.load(ConfigFactory.parseString("taskforce.entity-stash-capacity = 1234"));
+    assertEquals(1234, config.getInt("pekko.persistence.typed.stash-capacity"));
+  }
+
+  @Test
   void anUnknownJournalKindIsRefusedNamingTheVariable() {
     var error = assertThrows(IllegalArgumentException.class,
         () -> TaskforceConfig.load(ConfigFactory.parseString("taskforce.persistence.kind = mysql")));
