@@ -103,9 +103,12 @@ public final class TaskEntity
     return new EmptyTask();
   }
 
+  /** Pure and the same for every task: one for all of them. */
+  private static final EventHandler<TaskState, TaskEvent> EVENT_HANDLER = TaskTransitions::apply;
+
   @Override
   public EventHandler<TaskState, TaskEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(TaskTransitions::apply);
+    return EVENT_HANDLER;
   }
 
   @Override
@@ -116,87 +119,108 @@ public final class TaskEntity
   }
 
   // ------------------------------------------------------------------------------------------
-  // Command handlers, one per state class; queries common to all created tasks come after them.
+  // Command handlers, one per state class, tried from the most particular state to the most
+  // general: each returns null for a command it leaves to the next. Written out rather than with
+  // Pekko's handler builder, which each entity builds for itself: some 3.7 KiB of builder objects
+  // per task entity, held as long as it lives (docs/benchmarks.md, "Scale").
 
   @Override
   public CommandHandlerWithReply<TaskCommand, TaskEvent, TaskState> commandHandler() {
-    var builder = newCommandHandlerWithReplyBuilder();
+    return this::handle;
+  }
 
-    builder
-        .forStateType(EmptyTask.class)
-        .onCommand(Create.class, this::create)
-        .onCommand(Request.class, (state, request) -> unknownTask(request))
-        .onCommand(HandOff.class, (state, c) -> Effect().stop().thenNoReply())
-        .onAnyCommand(command -> stopUnknown());
+  private ReplyEffect<TaskEvent, TaskState> handle(TaskState state, TaskCommand command) {
+    if (state instanceof EmptyTask empty) return whenEmpty(empty, command);
+    ReplyEffect<TaskEvent, TaskState> effect = null;
+    if (state instanceof PendingTask pending) effect = whenPending(pending, command);
+    else if (state instanceof RunningTask running) effect = whenRunning(running, command);
+    else if (state instanceof InputRequiredTask asking) effect = whenInputRequired(asking, command);
+    else if (state instanceof PausedTask paused) effect = whenPaused(paused, command);
+    if (effect == null && state instanceof AttemptTask attempt) effect = whenInAttempt(attempt, command);
+    if (effect == null && state instanceof FinishedTask finished) effect = whenFinished(finished, command);
+    return effect != null ? effect : whenCreated((CreatedTask) state, command);
+  }
 
-    builder
-        .forStateType(PendingTask.class)
-        .onCommand(Pause.class, this::pausePending)
-        .onCommand(StartAttempt.class, this::startGranted)
-        .onCommand(RetryDue.class, (task, c) -> requestSlotIfDue(task))
-        .onCommand(NodeSlotGranted.class, this::startAttempt)
-        .onCommand(Cancel.class, (task, c) -> cancel(task, c.reason(), c.replyTo()))
-        .onCommand(CancelForSession.class, (task, c) -> cancel(task, c.reason(), null));
+  private ReplyEffect<TaskEvent, TaskState> whenEmpty(EmptyTask empty, TaskCommand command) {
+    if (command instanceof Create create) return create(empty, create);
+    if (command instanceof Request request) return unknownTask(request);
+    if (command instanceof HandOff) return Effect().stop().thenNoReply();
+    return stopUnknown();
+  }
 
-    builder
-        .forStateType(RunningTask.class)
-        .onCommand(Pause.class, this::pauseAttempt)
-        .onCommand(RunnerAsked.class, this::askSession)
-        .onCommand(AttemptTimedOut.class, this::timeOut);
+  private ReplyEffect<TaskEvent, TaskState> whenPending(PendingTask task, TaskCommand command) {
+    if (command instanceof Pause pause) return pausePending(task, pause);
+    if (command instanceof StartAttempt start) return startGranted(task, start);
+    if (command instanceof RetryDue) return requestSlotIfDue(task);
+    if (command instanceof NodeSlotGranted granted) return startAttempt(task, granted);
+    if (command instanceof Cancel cancel) return cancel(task, cancel.reason(), cancel.replyTo());
+    if (command instanceof CancelForSession cancel) return cancel(task, cancel.reason(), null);
+    return null;
+  }
 
-    builder
-        .forStateType(InputRequiredTask.class)
-        .onCommand(Answer.class, this::answer)
-        .onCommand(Pause.class, this::pauseAttempt);
+  private ReplyEffect<TaskEvent, TaskState> whenRunning(RunningTask task, TaskCommand command) {
+    if (command instanceof Pause pause) return pauseAttempt(task, pause);
+    if (command instanceof RunnerAsked asked) return askSession(task, asked);
+    if (command instanceof AttemptTimedOut timedOut) return timeOut(task, timedOut);
+    return null;
+  }
 
-    builder
-        .forStateType(PausedTask.class)
-        .onCommand(Resume.class, this::resume);
+  private ReplyEffect<TaskEvent, TaskState> whenInputRequired(InputRequiredTask task, TaskCommand command) {
+    if (command instanceof Answer answer) return answer(task, answer);
+    if (command instanceof Pause pause) return pauseAttempt(task, pause);
+    return null;
+  }
 
-    builder
-        .forStateType(AttemptTask.class)
-        .onCommand(RunnerProgress.class, this::progress)
-        .onCommand(PersistProgress.class, this::writeProgress)
-        .onCommand(RunnerEnded.class, this::attemptEnded)
-        .onCommand(RunnerStopped.class, this::runnerStopped)
-        .onCommand(RecoverAttempt.class, this::recoverAttempt)
-        .onCommand(HandOff.class, this::handOffAttempt)
-        .onCommand(Cancel.class, (task, c) -> cancel(task, c.reason(), c.replyTo()))
-        .onCommand(CancelForSession.class, (task, c) -> cancel(task, c.reason(), null));
+  private ReplyEffect<TaskEvent, TaskState> whenPaused(PausedTask task, TaskCommand command) {
+    if (command instanceof Resume resume) return resume(task, resume);
+    return null;
+  }
 
-    builder
-        .forStateType(FinishedTask.class)
-        .onCommand(ConfirmReports.class, this::confirmFinal)
-        .onCommand(IdleTimeout.class, (task, c) -> passivate());
+  private ReplyEffect<TaskEvent, TaskState> whenInAttempt(AttemptTask task, TaskCommand command) {
+    if (command instanceof RunnerProgress progress) return progress(task, progress);
+    if (command instanceof PersistProgress persist) return writeProgress(task, persist);
+    if (command instanceof RunnerEnded ended) return attemptEnded(task, ended);
+    if (command instanceof RunnerStopped stopped) return runnerStopped(task, stopped);
+    if (command instanceof RecoverAttempt recover) return recoverAttempt(task, recover);
+    if (command instanceof HandOff handOff) return handOffAttempt(task, handOff);
+    if (command instanceof Cancel cancel) return cancel(task, cancel.reason(), cancel.replyTo());
+    if (command instanceof CancelForSession cancel) return cancel(task, cancel.reason(), null);
+    return null;
+  }
 
-    builder
-        .forStateType(CreatedTask.class)
-        .onCommand(Create.class, this::createAgain)
-        .onCommand(Get.class, (task, get) -> Effect().reply(get.replyTo(), view(task)))
-        .onCommand(AwaitFinished.class, this::awaitFinished)
-        .onCommand(GetOutput.class, this::readOutput)
-        .onCommand(Pause.class, (task, c) -> refuse(c, "cannot pause: task is " + task.status().wire()))
-        .onCommand(Resume.class, (task, c) -> refuse(c, "cannot resume: task is " + task.status().wire()))
-        .onCommand(Cancel.class, (task, c) -> refuse(c, "cannot cancel: task is " + task.status().wire()))
-        .onCommand(Answer.class, (task, c) -> refuse(c, "cannot answer: task is " + task.status().wire()
-            + ", not input_required"))
-        .onCommand(ConfirmReports.class, this::confirm)
-        .onCommand(Wake.class, this::wake)
-        .onCommand(RetellReports.class, (task, c) -> {
-          retold++;
-          tellSession(task);
-          return Effect().noReply();
-        })
-        .onCommand(NodeSlotGranted.class, this::otherGrant)
-        .onCommand(RunnerEnded.class, (task, c) -> runnerGone(task, c.attempt()))
-        .onCommand(RunnerStopped.class, (task, c) -> runnerGone(task, c.attempt()))
-        .onCommand(HandOff.class, (task, c) -> {
-          if (!(task instanceof FinishedTask)) wakeAtNewHome();
-          return Effect().stop().thenNoReply();
-        })
-        .onAnyCommand(command -> Effect().noReply());
+  private ReplyEffect<TaskEvent, TaskState> whenFinished(FinishedTask task, TaskCommand command) {
+    if (command instanceof ConfirmReports confirm) return confirmFinal(task, confirm);
+    if (command instanceof IdleTimeout) return passivate();
+    return null;
+  }
 
-    return builder.build();
+  /** What every created task answers the same way, whatever its state. */
+  private ReplyEffect<TaskEvent, TaskState> whenCreated(CreatedTask task, TaskCommand command) {
+    if (command instanceof Create create) return createAgain(task, create);
+    if (command instanceof Get get) return Effect().reply(get.replyTo(), view(task));
+    if (command instanceof AwaitFinished await) return awaitFinished(task, await);
+    if (command instanceof GetOutput get) return readOutput(task, get);
+    if (command instanceof Pause c) return refuse(c, "cannot pause: task is " + task.status().wire());
+    if (command instanceof Resume c) return refuse(c, "cannot resume: task is " + task.status().wire());
+    if (command instanceof Cancel c) return refuse(c, "cannot cancel: task is " + task.status().wire());
+    if (command instanceof Answer c) {
+      return refuse(c, "cannot answer: task is " + task.status().wire() + ", not input_required");
+    }
+    if (command instanceof ConfirmReports confirm) return confirm(task, confirm);
+    if (command instanceof Wake wake) return wake(task, wake);
+    if (command instanceof RetellReports) {
+      retold++;
+      tellSession(task);
+      return Effect().noReply();
+    }
+    if (command instanceof NodeSlotGranted granted) return otherGrant(task, granted);
+    if (command instanceof RunnerEnded ended) return runnerGone(task, ended.attempt());
+    if (command instanceof RunnerStopped stopped) return runnerGone(task, stopped.attempt());
+    if (command instanceof HandOff) {
+      if (!(task instanceof FinishedTask)) wakeAtNewHome();
+      return Effect().stop().thenNoReply();
+    }
+    return Effect().noReply();
   }
 
   /**
