@@ -137,6 +137,7 @@ public final class TaskEntity
     else if (state instanceof InputRequiredTask asking) effect = whenInputRequired(asking, command);
     else if (state instanceof PausedTask paused) effect = whenPaused(paused, command);
     if (effect == null && state instanceof AttemptTask attempt) effect = whenInAttempt(attempt, command);
+    if (effect == null && state instanceof UnfinishedTask unfinished) effect = whenUnfinished(unfinished, command);
     if (effect == null && state instanceof FinishedTask finished) effect = whenFinished(finished, command);
     return effect != null ? effect : whenCreated((CreatedTask) state, command);
   }
@@ -153,8 +154,6 @@ public final class TaskEntity
     if (command instanceof StartAttempt start) return startGranted(task, start);
     if (command instanceof RetryDue) return requestSlotIfDue(task);
     if (command instanceof NodeSlotGranted granted) return startAttempt(task, granted);
-    if (command instanceof Cancel cancel) return cancel(task, cancel.reason(), cancel.replyTo());
-    if (command instanceof CancelForSession cancel) return cancel(task, cancel.reason(), null);
     return null;
   }
 
@@ -183,6 +182,10 @@ public final class TaskEntity
     if (command instanceof RunnerStopped stopped) return runnerStopped(task, stopped);
     if (command instanceof RecoverAttempt recover) return recoverAttempt(task, recover);
     if (command instanceof HandOff handOff) return handOffAttempt(task, handOff);
+    return null;
+  }
+
+  private ReplyEffect<TaskEvent, TaskState> whenUnfinished(UnfinishedTask task, TaskCommand command) {
     if (command instanceof Cancel cancel) return cancel(task, cancel.reason(), cancel.replyTo());
     if (command instanceof CancelForSession cancel) return cancel(task, cancel.reason(), null);
     return null;
